@@ -1,0 +1,24 @@
+// Node 20 is the supported runtime on our hosts (see package.json engines); the SDK's upgrade notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { Command } from 'commander';
+import { registerMainJobCommand } from './main-job';
+import { registerStackCommands } from './stack';
+import { registerWorkerCommand } from './worker';
+
+const program = new Command();
+program
+  .name('museum-etl')
+  .description('Kiosk events from Kafka and S3 into PostgreSQL, orchestrated by Temporal')
+  .version(require('../../package.json').version)
+  .showHelpAfterError('(add --help for usage)')
+  .addHelpText('after', '\nExamples:\n  $ museum-etl up                 # the whole pipeline on the embedded stack\n  $ museum-etl stack status');
+
+registerMainJobCommand(program);
+registerStackCommands(program);
+registerWorkerCommand(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`error: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,269 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  loadClientConfigProfile,
+  toClientOptions,
+  type ClientConfigProfile,
+  type ClientConnectConfig,
+} from '@temporalio/envconfig';
+import { loadStackSettings, stackEnvironment } from '../infra/local/settings';
+
+/**
+ * The one typed configuration of museum-etl, read from the environment (and an optional `.env`).
+ * With MUSEUM_ENV=local (the default) every unset variable points at the embedded stack;
+ * with MUSEUM_ENV=production nothing is assumed and missing variables are errors.
+ */
+export interface Config {
+  env: 'local' | 'production';
+  temporal: {
+    profile: ClientConfigProfile;
+    connect: ClientConnectConfig;
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+  };
+  kafka: {
+    brokers: string[];
+    topic: string;
+    clientId: string;
+    ssl: boolean;
+    sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  };
+  s3: {
+    bucket: string;
+    region: string;
+    endpoint?: string;
+    forcePathStyle: boolean;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  };
+  pg: {
+    host: string;
+    port: number;
+    user: string;
+    password?: string;
+    database: string;
+    ssl: false | { rejectUnauthorized: boolean; ca?: string };
+    /** The read-only reporting role the dashboard uses. */
+    readerUser: string;
+    readerPassword?: string;
+  };
+  museum: { timeZone: string };
+  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; file?: string };
+  metrics: { port: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads `.env` beside the working directory without overriding variables already set. */
+export function loadDotEnv(file = path.resolve('.env'), env: Env = process.env): void {
+  if (!fs.existsSync(file)) return;
+  // dotenv parses without touching process.env, so real environment variables win.
+  const parsed = require('dotenv').parse(fs.readFileSync(file)) as Record<string, string>;
+  for (const [k, v] of Object.entries(parsed)) if (env[k] === undefined) env[k] = v;
+}
+
+export function loadConfig(input: Env = process.env): Config {
+  const problems: string[] = [];
+  const mode = input.MUSEUM_ENV ?? 'local';
+  if (mode !== 'local' && mode !== 'production') {
+    problems.push(`MUSEUM_ENV must be "local" or "production", got ${JSON.stringify(mode)}`);
+  }
+  const local = mode !== 'production';
+  let localDefaults: Record<string, string> = {};
+  try {
+    if (local) localDefaults = stackEnvironment(loadStackSettings(input as NodeJS.ProcessEnv));
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  const env: Env = { ...localDefaults, ...stripEmpty(input) };
+
+  const required = (name: string, expected: string): string => {
+    const v = env[name];
+    if (v === undefined) problems.push(`${name} is required (${expected})`);
+    return v ?? '';
+  };
+  const optional = (name: string) => env[name];
+  const bool = (name: string, fallback: boolean): boolean => {
+    const v = env[name];
+    if (v === undefined) return fallback;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    problems.push(`${name} must be true or false, got ${JSON.stringify(v)}`);
+    return fallback;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const v = env[name];
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer ${min}..${max}, got ${JSON.stringify(v)}`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const temporal = readTemporal(env, local, problems);
+
+  const brokers = required('KAFKA_BROKERS', 'comma-separated host:port list, e.g. b-1.msk:9096')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  for (const b of brokers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(b)) problems.push(`KAFKA_BROKERS entry ${JSON.stringify(b)} is not host:port`);
+  }
+  const mechanism = optional('KAFKA_SASL_MECHANISM')?.toLowerCase();
+  let sasl: Config['kafka']['sasl'];
+  if (mechanism !== undefined) {
+    if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') {
+      problems.push(`KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got ${JSON.stringify(mechanism)}`);
+    } else {
+      sasl = {
+        mechanism,
+        username: required('KAFKA_SASL_USERNAME', 'the SASL user name, needed with KAFKA_SASL_MECHANISM'),
+        password: required('KAFKA_SASL_PASSWORD', 'the SASL password, needed with KAFKA_SASL_MECHANISM'),
+      };
+    }
+  }
+  const kafkaSsl = bool('KAFKA_SSL', sasl !== undefined);
+  if (sasl && !kafkaSsl && !bool('KAFKA_ALLOW_PLAINTEXT_SASL', false)) {
+    problems.push('KAFKA_SSL=false with KAFKA_SASL_MECHANISM would send the password in clear; set KAFKA_SSL=true');
+  }
+
+  const endpoint = optional('AWS_ENDPOINT_URL_S3') ?? optional('AWS_ENDPOINT_URL');
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+    problems.push(`AWS_ENDPOINT_URL_S3 must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
+  }
+  const accessKeyId = optional('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = optional('AWS_SECRET_ACCESS_KEY');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (or neither, for the default chain)');
+  }
+
+  const sslmode = optional('PGSSLMODE') ?? 'disable';
+  let pgSsl: Config['pg']['ssl'] = false;
+  if (!['disable', 'prefer', 'require', 'verify-ca', 'verify-full'].includes(sslmode)) {
+    problems.push(`PGSSLMODE must be disable, prefer, require, verify-ca or verify-full, got ${JSON.stringify(sslmode)}`);
+  } else if (sslmode !== 'disable' && sslmode !== 'prefer') {
+    const caFile = optional('PGSSLROOTCERT');
+    let ca: string | undefined;
+    if (caFile !== undefined) {
+      try {
+        ca = fs.readFileSync(caFile, 'utf8');
+      } catch (err) {
+        problems.push(`PGSSLROOTCERT cannot be read: ${(err as Error).message}`);
+      }
+    }
+    pgSsl = { rejectUnauthorized: sslmode !== 'require', ...(ca ? { ca } : {}) };
+  }
+
+  const timeZone = env.MUSEUM_TIME_ZONE ?? 'Europe/London';
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone });
+  } catch {
+    problems.push(`MUSEUM_TIME_ZONE must be an IANA time zone such as Europe/London, got ${JSON.stringify(timeZone)}`);
+  }
+  const level = (env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) {
+    problems.push(`LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got ${JSON.stringify(level)}`);
+  }
+
+  const config: Config = {
+    env: local ? 'local' : 'production',
+    temporal,
+    kafka: {
+      brokers,
+      topic: env.KAFKA_TOPIC ?? 'lmnh',
+      clientId: env.KAFKA_CLIENT_ID ?? 'museum-etl',
+      ssl: kafkaSsl,
+      ...(sasl ? { sasl } : {}),
+    },
+    s3: {
+      bucket: required('S3_BUCKET', 'the bucket holding lmnh_hist_data_*.csv and lmnh_exhibition_*.json'),
+      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? required('AWS_REGION', 'e.g. eu-west-2'),
+      ...(endpoint ? { endpoint } : {}),
+      // Custom endpoints (SeaweedFS, MinIO-likes) have no per-bucket DNS names.
+      forcePathStyle: bool('S3_FORCE_PATH_STYLE', endpoint !== undefined),
+      ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+    },
+    pg: {
+      host: required('PGHOST', 'the PostgreSQL host name'),
+      port: int('PGPORT', 5432, 1, 65535),
+      user: required('PGUSER', 'the PostgreSQL user the pipeline writes as'),
+      ...(env.PGPASSWORD !== undefined ? { password: env.PGPASSWORD } : {}),
+      database: required('PGDATABASE', 'the database name, e.g. museum'),
+      ssl: pgSsl,
+      readerUser: env.PG_READER_USER ?? 'museum_reader',
+      ...(env.PG_READER_PASSWORD !== undefined || local
+        ? { readerPassword: env.PG_READER_PASSWORD ?? 'museum_reader' }
+        : {}),
+    },
+    museum: { timeZone },
+    log: { level: level as Config['log']['level'], ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}) },
+    metrics: { port: int('METRICS_PORT', 9464, 0, 65535) },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function readTemporal(env: Env, local: boolean, problems: string[]): Config['temporal'] {
+  let profile: ClientConfigProfile = {};
+  try {
+    profile = loadClientConfigProfile({ overrideEnvVars: definedOnly(env), disableFile: env.TEMPORAL_CONFIG_FILE === undefined && local });
+  } catch (err) {
+    problems.push(`Temporal configuration (TEMPORAL_* / TEMPORAL_CONFIG_FILE): ${(err as Error).message}`);
+  }
+  if (!profile.address) {
+    if (local) profile.address = '127.0.0.1:7233';
+    else problems.push('TEMPORAL_ADDRESS is required (host:port, e.g. my-ns.a1b2c.tmprl.cloud:7233)');
+  }
+  if (profile.apiKey && profile.tls?.disabled) {
+    problems.push('TEMPORAL_API_KEY needs TLS, but TEMPORAL_TLS=false; remove TEMPORAL_TLS or set it to true');
+  }
+  const hasCert = profile.tls?.clientCert !== undefined;
+  const hasKey = profile.tls?.clientKey !== undefined;
+  if (hasCert !== hasKey) {
+    problems.push('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together for mTLS');
+  }
+  const namespace = profile.namespace ?? 'default';
+  let connect: ClientConnectConfig = { connectionOptions: {} };
+  try {
+    connect = toClientOptions(profile);
+  } catch (err) {
+    problems.push(`Temporal TLS files: ${(err as Error).message}`);
+  }
+  const address = profile.address ?? '';
+  const uiUrl =
+    env.TEMPORAL_UI_URL ??
+    (address.includes('tmprl.cloud') || address.includes('api.temporal.io')
+      ? 'https://cloud.temporal.io'
+      : `http://${address.split(':')[0] || '127.0.0.1'}:${env.STACK_TEMPORAL_UI_PORT ?? '8233'}`);
+  return {
+    profile,
+    connect: { ...connect, namespace },
+    address,
+    namespace,
+    taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'museum-etl',
+    uiUrl,
+  };
+}
+
+function stripEmpty(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+function definedOnly(env: Env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** A link to one workflow run in the Temporal Web UI. */
+export function workflowUrl(config: Config, workflowId: string, runId?: string): string {
+  const base = `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
+}

@@ -1,0 +1,62 @@
+import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities } from '../activities';
+import type { Config } from '../config';
+import { connectTemporalWorker, createKafka, createPgPool, createS3 } from './connections';
+
+let runtimeInstalled = false;
+
+/** Routes the Temporal SDK's own logs into our structured logger (once per process). */
+function installRuntime(config: Config, logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (config.log.level === 'silent' || config.log.level === 'fatal' ? 'ERROR' : config.log.level.toUpperCase()) as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => {
+      const { level: l, message, meta } = entry;
+      const fn = l === 'ERROR' ? 'error' : l === 'WARN' ? 'warn' : l === 'DEBUG' || l === 'TRACE' ? 'debug' : 'info';
+      logger[fn]({ ...meta, sdk: 'temporal' }, message);
+    }),
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      ...(config.metrics.port > 0 ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metrics.port}` } } } : {}),
+    },
+  });
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has drained and every connection is closed. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/** Config -> connections -> registrations, in that order, and teardown in reverse. */
+export async function createMuseumWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+  installRuntime(config, logger);
+  const db = createPgPool(config);
+  const kafka = createKafka(config);
+  const s3 = createS3(config);
+  const connection = await connectTemporalWorker(config);
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities({ config, db, kafka, s3 }),
+    shutdownGraceTime: '20 seconds',
+  });
+  return {
+    worker,
+    async run() {
+      try {
+        await worker.run();
+      } finally {
+        await db.end().catch(() => undefined);
+        s3.destroy();
+        await connection.close().catch(() => undefined);
+      }
+    },
+    shutdown: () => worker.shutdown(),
+  };
+}

@@ -1,0 +1,2 @@
+// Everything exported here is registered as a workflow type on the worker.
+export { healthCheckWorkflow } from './health-check';
