@@ -6,7 +6,15 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
@@ -17,7 +25,22 @@ export default tseslint.config(
     files: ['workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': ['error', { patterns: ['../activities/*', 'pg', 'kafkajs', '@aws-sdk/*', 'node:*', 'fs', 'crypto'] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../activities', '../activities/*'],
+              allowTypeImports: true,
+              message: 'workflows import only activity types',
+            },
+            {
+              group: ['pg', 'kafkajs', '@aws-sdk/*', 'node:*', 'fs', 'crypto'],
+              message: 'no I/O in workflow code',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -12,7 +12,10 @@ program
   .description('Kiosk events from Kafka and S3 into PostgreSQL, orchestrated by Temporal')
   .version(require('../../package.json').version)
   .showHelpAfterError('(add --help for usage)')
-  .addHelpText('after', '\nExamples:\n  $ museum-etl up                 # the whole pipeline on the embedded stack\n  $ museum-etl stack status');
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ museum-etl up                 # the whole pipeline on the embedded stack\n  $ museum-etl stack status',
+  );
 
 registerMainJobCommand(program);
 registerStackCommands(program);

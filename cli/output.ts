@@ -7,7 +7,11 @@ export function printTable(rows: Array<Record<string, unknown>>, columns?: strin
   const cols = columns ?? Object.keys(rows[0] ?? {});
   const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   console.log(line(cols.map((c) => c.toUpperCase())));
   for (const r of rows) console.log(line(cols.map((c) => cell(r[c]))));
 }

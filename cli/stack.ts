@@ -38,13 +38,19 @@ export function registerStackCommands(program: Command): void {
   const stack = program
     .command('stack')
     .description('install, run and inspect the embedded local stack (Temporal, Kafka, S3, PostgreSQL)')
-    .addHelpText('after', '\nExample:\n  $ museum-etl stack up && eval "$(museum-etl stack env)" && psql -c "select 1"');
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ museum-etl stack up && eval "$(museum-etl stack env)" && psql -c "select 1"',
+    );
 
   stack
     .command('up')
     .argument('[components...]', `subset of ${COMPONENT_NAMES.join(', ')}`)
     .description('install (first time) and start the stack; idempotent')
-    .addHelpText('after', '\nExample:\n  $ museum-etl stack up\n  $ STACK_PG_PORT=55432 museum-etl stack up postgres')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ museum-etl stack up\n  $ STACK_PG_PORT=55432 museum-etl stack up postgres',
+    )
     .action(async (components: string[]) => {
       try {
         const s = await stackUp(parseComponents(components));
@@ -84,7 +90,9 @@ export function registerStackCommands(program: Command): void {
       if (!opts.yes && process.stdin.isTTY) {
         const readline = await import('node:readline/promises');
         const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-        const answer = await rl.question('Wipe all local stack data (database, topics, bucket, Temporal history)? [y/N] ');
+        const answer = await rl.question(
+          'Wipe all local stack data (database, topics, bucket, Temporal history)? [y/N] ',
+        );
         rl.close();
         if (!/^y(es)?$/i.test(answer.trim())) fail('reset cancelled', EXIT.failed);
       }
@@ -108,7 +116,10 @@ export function registerStackCommands(program: Command): void {
     .option('-n, --lines <n>', 'lines to show', '50')
     .option('-f, --follow', 'keep printing new lines')
     .description('show the log of one component or all of them')
-    .addHelpText('after', '\nExample:\n  $ museum-etl stack logs kafka -n 100\n  $ museum-etl stack logs temporal -f')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ museum-etl stack logs kafka -n 100\n  $ museum-etl stack logs temporal -f',
+    )
     .action((component: string | undefined, opts: { lines: string; follow?: boolean }) => {
       const s = stackOrFail();
       const names = component ? parseComponents([component]) : COMPONENT_NAMES;

@@ -21,7 +21,11 @@ export function registerWorkerCommand(program: Command): void {
       try {
         const running = await createMuseumWorker(config, logger);
         logger.info(
-          { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
+          {
+            taskQueue: config.temporal.taskQueue,
+            namespace: config.temporal.namespace,
+            address: config.temporal.address,
+          },
           'worker started; Ctrl-C stops it gracefully',
         );
         await running.run();

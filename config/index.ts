@@ -116,13 +116,16 @@ export function loadConfig(input: Env = process.env): Config {
     .map((b) => b.trim())
     .filter(Boolean);
   for (const b of brokers) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(b)) problems.push(`KAFKA_BROKERS entry ${JSON.stringify(b)} is not host:port`);
+    if (!/^[^\s:]+:\d{1,5}$/.test(b))
+      problems.push(`KAFKA_BROKERS entry ${JSON.stringify(b)} is not host:port`);
   }
   const mechanism = optional('KAFKA_SASL_MECHANISM')?.toLowerCase();
   let sasl: Config['kafka']['sasl'];
   if (mechanism !== undefined) {
     if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') {
-      problems.push(`KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got ${JSON.stringify(mechanism)}`);
+      problems.push(
+        `KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got ${JSON.stringify(mechanism)}`,
+      );
     } else {
       sasl = {
         mechanism,
@@ -133,7 +136,9 @@ export function loadConfig(input: Env = process.env): Config {
   }
   const kafkaSsl = bool('KAFKA_SSL', sasl !== undefined);
   if (sasl && !kafkaSsl && !bool('KAFKA_ALLOW_PLAINTEXT_SASL', false)) {
-    problems.push('KAFKA_SSL=false with KAFKA_SASL_MECHANISM would send the password in clear; set KAFKA_SSL=true');
+    problems.push(
+      'KAFKA_SSL=false with KAFKA_SASL_MECHANISM would send the password in clear; set KAFKA_SSL=true',
+    );
   }
 
   const endpoint = optional('AWS_ENDPOINT_URL_S3') ?? optional('AWS_ENDPOINT_URL');
@@ -143,13 +148,17 @@ export function loadConfig(input: Env = process.env): Config {
   const accessKeyId = optional('AWS_ACCESS_KEY_ID');
   const secretAccessKey = optional('AWS_SECRET_ACCESS_KEY');
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
-    problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (or neither, for the default chain)');
+    problems.push(
+      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (or neither, for the default chain)',
+    );
   }
 
   const sslmode = optional('PGSSLMODE') ?? 'disable';
   let pgSsl: Config['pg']['ssl'] = false;
   if (!['disable', 'prefer', 'require', 'verify-ca', 'verify-full'].includes(sslmode)) {
-    problems.push(`PGSSLMODE must be disable, prefer, require, verify-ca or verify-full, got ${JSON.stringify(sslmode)}`);
+    problems.push(
+      `PGSSLMODE must be disable, prefer, require, verify-ca or verify-full, got ${JSON.stringify(sslmode)}`,
+    );
   } else if (sslmode !== 'disable' && sslmode !== 'prefer') {
     const caFile = optional('PGSSLROOTCERT');
     let ca: string | undefined;
@@ -167,11 +176,15 @@ export function loadConfig(input: Env = process.env): Config {
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone });
   } catch {
-    problems.push(`MUSEUM_TIME_ZONE must be an IANA time zone such as Europe/London, got ${JSON.stringify(timeZone)}`);
+    problems.push(
+      `MUSEUM_TIME_ZONE must be an IANA time zone such as Europe/London, got ${JSON.stringify(timeZone)}`,
+    );
   }
   const level = (env.LOG_LEVEL ?? 'info').toLowerCase();
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) {
-    problems.push(`LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got ${JSON.stringify(level)}`);
+    problems.push(
+      `LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got ${JSON.stringify(level)}`,
+    );
   }
 
   const config: Config = {
@@ -215,7 +228,10 @@ export function loadConfig(input: Env = process.env): Config {
 function readTemporal(env: Env, local: boolean, problems: string[]): Config['temporal'] {
   let profile: ClientConfigProfile = {};
   try {
-    profile = loadClientConfigProfile({ overrideEnvVars: definedOnly(env), disableFile: env.TEMPORAL_CONFIG_FILE === undefined && local });
+    profile = loadClientConfigProfile({
+      overrideEnvVars: definedOnly(env),
+      disableFile: env.TEMPORAL_CONFIG_FILE === undefined && local,
+    });
   } catch (err) {
     problems.push(`Temporal configuration (TEMPORAL_* / TEMPORAL_CONFIG_FILE): ${(err as Error).message}`);
   }
@@ -224,12 +240,16 @@ function readTemporal(env: Env, local: boolean, problems: string[]): Config['tem
     else problems.push('TEMPORAL_ADDRESS is required (host:port, e.g. my-ns.a1b2c.tmprl.cloud:7233)');
   }
   if (profile.apiKey && profile.tls?.disabled) {
-    problems.push('TEMPORAL_API_KEY needs TLS, but TEMPORAL_TLS=false; remove TEMPORAL_TLS or set it to true');
+    problems.push(
+      'TEMPORAL_API_KEY needs TLS, but TEMPORAL_TLS=false; remove TEMPORAL_TLS or set it to true',
+    );
   }
   const hasCert = profile.tls?.clientCert !== undefined;
   const hasKey = profile.tls?.clientKey !== undefined;
   if (hasCert !== hasKey) {
-    problems.push('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together for mTLS');
+    problems.push(
+      'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together for mTLS',
+    );
   }
   const namespace = profile.namespace ?? 'default';
   let connect: ClientConnectConfig = { connectionOptions: {} };

@@ -58,7 +58,10 @@ export function createS3(config: Config): S3Client {
 }
 
 export async function connectTemporalClient(config: Config): Promise<Client> {
-  const connection = await Connection.connect({ ...config.temporal.connect.connectionOptions, connectTimeout: 10_000 });
+  const connection = await Connection.connect({
+    ...config.temporal.connect.connectionOptions,
+    connectTimeout: 10_000,
+  });
   return new Client({ connection, namespace: config.temporal.namespace });
 }
 

@@ -10,16 +10,21 @@ let runtimeInstalled = false;
 function installRuntime(config: Config, logger: Logger): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const level = (config.log.level === 'silent' || config.log.level === 'fatal' ? 'ERROR' : config.log.level.toUpperCase()) as LogLevel;
+  const level = (
+    config.log.level === 'silent' || config.log.level === 'fatal' ? 'ERROR' : config.log.level.toUpperCase()
+  ) as LogLevel;
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
       const { level: l, message, meta } = entry;
-      const fn = l === 'ERROR' ? 'error' : l === 'WARN' ? 'warn' : l === 'DEBUG' || l === 'TRACE' ? 'debug' : 'info';
+      const fn =
+        l === 'ERROR' ? 'error' : l === 'WARN' ? 'warn' : l === 'DEBUG' || l === 'TRACE' ? 'debug' : 'info';
       logger[fn]({ ...meta, sdk: 'temporal' }, message);
     }),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
-      ...(config.metrics.port > 0 ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metrics.port}` } } } : {}),
+      ...(config.metrics.port > 0
+        ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metrics.port}` } } }
+        : {}),
     },
   });
 }

