@@ -14,6 +14,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
+          setupFiles: ['test/support/quiet-runtime.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,

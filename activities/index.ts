@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
 import { createHealthActivities } from './health';
+import { createSeedActivities } from './seed';
 
 /** Clients every activity may use; the worker builds them once per process. */
 export interface ActivityDeps {
@@ -16,6 +17,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(deps),
+    ...createSeedActivities(deps),
   };
 }
 

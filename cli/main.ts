@@ -3,6 +3,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { Command } from 'commander';
 import { registerMainJobCommand } from './main-job';
+import { registerSeedCommand } from './seed';
 import { registerStackCommands } from './stack';
 import { registerWorkerCommand } from './worker';
 
@@ -20,6 +21,7 @@ program
 registerMainJobCommand(program);
 registerStackCommands(program);
 registerWorkerCommand(program);
+registerSeedCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`error: ${(err as Error).message}`);

@@ -1,2 +1,3 @@
 // Everything exported here is registered as a workflow type on the worker.
 export { healthCheckWorkflow } from './health-check';
+export { seedWorkflow } from './seed';

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { REPO_ROOT } from '../../config/paths';
 
 /** Where the embedded stack keeps installs, state, logs and pid files (git-ignored). */
 export interface StackSettings {
@@ -26,13 +27,6 @@ export interface StackSettings {
 }
 
 export class StackSettingsError extends Error {}
-
-const REPO_ROOT = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []),
-);
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];

@@ -1,4 +1,25 @@
+import { Client } from 'pg';
 import { LocalStack } from '../../infra/local/stack';
+import { TEST_DATABASE } from '../support/env';
+
+/** Tests own a database of their own, so they can assert exact counts and never touch the developer's data. */
+async function recreateTestDatabase(stack: LocalStack): Promise<void> {
+  const s = stack.settings;
+  const client = new Client({
+    host: '127.0.0.1',
+    port: s.ports.postgres,
+    user: s.pgUser,
+    password: s.pgPassword,
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${TEST_DATABASE} with (force)`);
+    await client.query(`create database ${TEST_DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
 
 /** Integration tests need the real stack: start whatever is not running, and stop only what we started. */
 export default async function setup(): Promise<() => Promise<void>> {
@@ -11,6 +32,7 @@ export default async function setup(): Promise<() => Promise<void>> {
     if (m !== 'bootstrapping') console.log(`[stack] ${c.padEnd(8)} ${m}`);
   });
   console.log(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  await recreateTestDatabase(stack);
   return async () => {
     if (process.env.KEEP_STACK === 'true') return;
     const ours = stack.components.map((c) => c.name).filter((n) => !alreadyRunning.includes(n));

@@ -21,7 +21,7 @@ describe('embedded stack smoke test', () => {
     const { rows } = await db.query<{ answer: number; db: string }>(
       'select 1 as answer, current_database() as db',
     );
-    expect(rows[0]).toEqual({ answer: 1, db: 'museum' });
+    expect(rows[0]).toEqual({ answer: 1, db: 'museum_test' });
   });
 
   it('S3 puts, lists and reads back an object with the SDK default checksum behaviour', async () => {

@@ -1,9 +1,17 @@
 import { loadConfig, type Config } from '../../config';
 
+export const TEST_DATABASE = 'museum_test';
+
 /** Integration tests always target the embedded stack, whatever the developer's shell exports. */
 export function stackConfig(overrides: Record<string, string> = {}): Config {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return loadConfig({ MUSEUM_ENV: 'local', LOG_LEVEL: 'warn', METRICS_PORT: '0', ...overrides });
+  return loadConfig({
+    MUSEUM_ENV: 'local',
+    LOG_LEVEL: 'warn',
+    METRICS_PORT: '0',
+    PGDATABASE: TEST_DATABASE,
+    ...overrides,
+  });
 }
 
 export function uniqueName(prefix: string): string {

@@ -1,0 +1,44 @@
+import type { Client, WorkflowStartOptions } from '@temporalio/client';
+import { workflowUrl, type Config } from '../config';
+import { connectTemporalClient } from '../worker/connections';
+import { EXIT, fail } from './output';
+
+export async function temporalClientOrExit(config: Config): Promise<Client> {
+  try {
+    return await connectTemporalClient(config);
+  } catch (err) {
+    return fail(
+      `cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}); is the stack up (museum-etl stack up) or TEMPORAL_ADDRESS right?`,
+      EXIT.unavailable,
+    );
+  }
+}
+
+/** Starts a workflow, prints its UI link, and with `wait` prints the result or fails with exit 1. */
+export async function startRun<R>(
+  config: Config,
+  workflowType: string,
+  options: Omit<WorkflowStartOptions, 'taskQueue'> & { workflowId: string },
+  wait: boolean,
+  render: (result: R) => void,
+): Promise<void> {
+  const client = await temporalClientOrExit(config);
+  const handle = await client.workflow.start(workflowType, {
+    taskQueue: config.temporal.taskQueue,
+    ...options,
+  });
+  console.error(`started ${workflowType} ${handle.workflowId}`);
+  console.error(`  ${workflowUrl(config, handle.workflowId, handle.firstExecutionRunId)}`);
+  if (!wait) return;
+  try {
+    render((await handle.result()) as R);
+  } catch (err) {
+    const cause = (err as { cause?: Error }).cause;
+    fail(
+      `${workflowType} ${handle.workflowId} failed: ${cause?.message ?? (err as Error).message}`,
+      EXIT.failed,
+    );
+  } finally {
+    await client.connection.close();
+  }
+}

@@ -1,0 +1,45 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Kafka } from 'kafkajs';
+import type { Pool } from 'pg';
+import { createActivities } from '../../activities';
+import type { Config } from '../../config';
+import { uniqueName, WORKFLOWS_PATH } from './env';
+
+export interface TestWorker {
+  client: Client;
+  taskQueue: string;
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/** A real worker on the dev server, on a private task queue so no other worker steals its tasks. */
+export async function startTestWorker(deps: {
+  config: Config;
+  db: Pool;
+  kafka: Kafka;
+  s3: S3Client;
+}): Promise<TestWorker> {
+  const taskQueue = uniqueName('test');
+  const nativeConnection = await NativeConnection.connect({ address: deps.config.temporal.address });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities(deps),
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: deps.config.temporal.address });
+  return {
+    client: new Client({ connection }),
+    taskQueue,
+    worker,
+    async close() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+    },
+  };
+}
