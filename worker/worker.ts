@@ -1,6 +1,6 @@
 import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { createActivities } from '../activities';
+import { buildActivityDeps, createActivities } from '../activities';
 import type { Config } from '../config';
 import { connectTemporalWorker, createKafka, createPgPool, createS3 } from './connections';
 
@@ -43,12 +43,13 @@ export async function createMuseumWorker(config: Config, logger: Logger): Promis
   const kafka = createKafka(config);
   const s3 = createS3(config);
   const connection = await connectTemporalWorker(config);
+  const activityDeps = buildActivityDeps({ config, db, kafka, s3 });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ config, db, kafka, s3 }),
+    activities: createActivities(activityDeps),
     shutdownGraceTime: '20 seconds',
   });
   return {
@@ -57,6 +58,7 @@ export async function createMuseumWorker(config: Config, logger: Logger): Promis
       try {
         await worker.run();
       } finally {
+        await activityDeps.close();
         await db.end().catch(() => undefined);
         s3.destroy();
         await connection.close().catch(() => undefined);

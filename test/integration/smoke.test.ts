@@ -2,7 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { Client, Connection } from '@temporalio/client';
 import { Worker, NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
+import { buildActivityDeps, createActivities } from '../../activities';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { stackConfig, uniqueName, WORKFLOWS_PATH } from '../support/env';
 
@@ -71,7 +71,7 @@ describe('embedded stack smoke test', () => {
         connection: workerConnection,
         taskQueue,
         workflowsPath: WORKFLOWS_PATH,
-        activities: createActivities({ config, db, kafka, s3 }),
+        activities: createActivities(buildActivityDeps({ config, db, kafka, s3 })),
       });
       const client = new Client({ connection });
       const report = await worker.runUntil(

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { createActivities } from '../../activities';
+import { buildActivityDeps, createActivities } from '../../activities';
 import type { Config } from '../../config';
 import { uniqueName, WORKFLOWS_PATH } from './env';
 
@@ -23,11 +23,12 @@ export async function startTestWorker(deps: {
 }): Promise<TestWorker> {
   const taskQueue = uniqueName('test');
   const nativeConnection = await NativeConnection.connect({ address: deps.config.temporal.address });
+  const activityDeps = buildActivityDeps(deps);
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities(deps),
+    activities: createActivities(activityDeps),
   });
   const running = worker.run();
   const connection = await Connection.connect({ address: deps.config.temporal.address });
@@ -38,6 +39,7 @@ export async function startTestWorker(deps: {
     async close() {
       worker.shutdown();
       await running;
+      await activityDeps.close();
       await connection.close();
       await nativeConnection.close();
     },

@@ -1,0 +1,244 @@
+import os from 'node:os';
+import {
+  AssignerProtocol,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type PartitionAssigner,
+} from 'kafkajs';
+
+export interface RawMessage {
+  offset: string;
+  value: Buffer | null;
+}
+
+export interface ReadLimits {
+  maxMessages: number;
+  maxBytes: number;
+  /** Once a message is buffered, wait this long for more before returning a smaller batch. */
+  lingerMs: number;
+  /** Return an empty batch after this long without messages. */
+  maxWaitMs: number;
+}
+
+export interface ReadResult {
+  messages: RawMessage[];
+  /** The partition's high watermark as last seen by the fetcher (undefined before the first fetch). */
+  highWatermark?: string;
+}
+
+const BUFFER_BYTES = 16 * 1024 * 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Reads one partition from an exact offset. kafkajs has no manual assignment, so each reader is a
+ * consumer in a private group whose assigner hands it the one partition; offsets are never
+ * committed to Kafka (PostgreSQL holds the checkpoint), and a reader lives as long as its worker
+ * process, so retried activities cause no rebalances.
+ */
+export class PartitionReader {
+  private consumer: Consumer;
+  private buffer: RawMessage[] = [];
+  private bufferBytes = 0;
+  private expected: string | undefined;
+  private highWatermark: string | undefined;
+  private crashed: Error | undefined;
+  private started: Promise<void> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  lastUsed = Date.now();
+
+  constructor(
+    kafka: Kafka,
+    readonly topic: string,
+    readonly partition: number,
+  ) {
+    const groupId = `museum-etl-reader-${topic}-${partition}-${os.hostname()}-${process.pid}-${Date.now()}`;
+    this.consumer = kafka.consumer({
+      groupId,
+      partitionAssigners: [onePartitionAssigner(topic, partition)],
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxWaitTimeInMs: 200,
+      retry: { retries: 10 },
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) this.crashed = e.payload.error;
+    });
+  }
+
+  get broken(): boolean {
+    return this.crashed !== undefined;
+  }
+
+  private start(): Promise<void> {
+    this.started ??= (async () => {
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.onBatch(payload),
+      });
+    })();
+    return this.started;
+  }
+
+  private async onBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    if (batch.partition !== this.partition) return;
+    this.highWatermark = batch.highWatermark;
+    for (const m of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      this.buffer.push({ offset: m.offset, value: m.value });
+      this.bufferBytes += m.value?.length ?? 0;
+      resolveOffset(m.offset);
+    }
+    // Back-pressure: stop fetching while the activity side has not taken what we hold.
+    while (this.bufferBytes > BUFFER_BYTES && isRunning() && !isStale()) {
+      await sleep(50);
+      await heartbeat();
+    }
+  }
+
+  /** One read at a time per partition; a read at an unexpected offset seeks there first. */
+  read(fromOffset: string, limits: ReadLimits, onWait?: () => void): Promise<ReadResult> {
+    const next = this.queue.then(() => this.readExclusive(fromOffset, limits, onWait));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readExclusive(
+    fromOffset: string,
+    limits: ReadLimits,
+    onWait?: () => void,
+  ): Promise<ReadResult> {
+    this.lastUsed = Date.now();
+    if (this.crashed) throw this.crashed;
+    await this.start();
+    if (this.expected !== fromOffset) {
+      this.buffer = [];
+      this.bufferBytes = 0;
+      this.consumer.seek({ topic: this.topic, partition: this.partition, offset: fromOffset });
+      this.expected = fromOffset;
+    }
+    const from = BigInt(fromOffset);
+    const began = Date.now();
+    let firstSeen: number | undefined;
+    for (;;) {
+      if (this.crashed) throw this.crashed;
+      this.dropBefore(from);
+      if (this.buffer.length > 0) firstSeen ??= Date.now();
+      const full = this.buffer.length >= limits.maxMessages || this.bufferBytes >= limits.maxBytes;
+      const lingered = firstSeen !== undefined && Date.now() - firstSeen >= limits.lingerMs;
+      if (full || lingered || Date.now() - began >= limits.maxWaitMs) break;
+      onWait?.();
+      await sleep(20);
+    }
+    const messages = this.take(limits);
+    const last = messages[messages.length - 1];
+    if (last) this.expected = (BigInt(last.offset) + 1n).toString();
+    this.lastUsed = Date.now();
+    return { messages, highWatermark: this.highWatermark };
+  }
+
+  private dropBefore(from: bigint): void {
+    let drop = 0;
+    while (drop < this.buffer.length && BigInt(this.buffer[drop]!.offset) < from) drop++;
+    if (drop > 0) {
+      for (const m of this.buffer.splice(0, drop)) this.bufferBytes -= m.value?.length ?? 0;
+    }
+  }
+
+  private take(limits: ReadLimits): RawMessage[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.buffer.length && n < limits.maxMessages) {
+      const size = this.buffer[n]!.value?.length ?? 0;
+      // Always take at least one message, however large, so an oversized payload cannot stall the partition.
+      if (n > 0 && bytes + size > limits.maxBytes) break;
+      bytes += size;
+      n++;
+    }
+    const taken = this.buffer.splice(0, n);
+    this.bufferBytes -= bytes;
+    return taken;
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+}
+
+/** Keeps one reader per partition for the life of the worker process and retires idle ones. */
+export class PartitionReaderPool {
+  private readers = new Map<string, PartitionReader>();
+  private sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly idleMs = 5 * 60_000,
+  ) {
+    this.sweeper = setInterval(() => void this.sweep(), 30_000);
+    this.sweeper.unref();
+  }
+
+  get(topic: string, partition: number): PartitionReader {
+    const key = `${topic}:${partition}`;
+    let reader = this.readers.get(key);
+    if (reader?.broken) {
+      void reader.close();
+      reader = undefined;
+    }
+    if (!reader) {
+      reader = new PartitionReader(this.kafka, topic, partition);
+      this.readers.set(key, reader);
+    }
+    return reader;
+  }
+
+  private async sweep(): Promise<void> {
+    for (const [key, reader] of this.readers) {
+      if (Date.now() - reader.lastUsed > this.idleMs) {
+        this.readers.delete(key);
+        await reader.close();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.all([...this.readers.values()].map((r) => r.close()));
+    this.readers.clear();
+  }
+}
+
+/** A group assigner that gives the (only) member exactly one partition of one topic. */
+function onePartitionAssigner(topic: string, partition: number): PartitionAssigner {
+  const name = 'museum-etl-one-partition';
+  return () => ({
+    name,
+    version: 1,
+    async assign({ members }) {
+      return members.map((m, i) => ({
+        memberId: m.memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          version: 1,
+          assignment: i === 0 ? { [topic]: [partition] } : {},
+          userData: Buffer.alloc(0),
+        }),
+      }));
+    },
+    protocol({ topics }) {
+      return {
+        name,
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
+      };
+    },
+  });
+}
