@@ -83,5 +83,5 @@ export function countRejectsByReason(rejects: readonly RejectRow[]): Record<stri
 
 /** PostgreSQL text cannot hold NUL, and a detail quoting binary input may contain one. */
 function storableText(text: string): string {
-  return text.replace(/\u0000/g, '\\0').slice(0, 1000);
+  return text.split('\u0000').join('\\0').slice(0, 1000);
 }
