@@ -37,8 +37,20 @@ export const DEFAULT_READ_LIMITS: ReadLimits = {
   maxWaitMs: 2000,
 };
 
-export function createIngestActivities({ config, db, readers, catalogue }: ActivityDeps) {
+export function createIngestActivities({ config, db, kafka, readers, catalogue }: ActivityDeps) {
   return {
+    /** Partition count of a topic, so the live workflow can fan out and notice added partitions. */
+    async describeTopic(input: { topic: string }): Promise<{ partitions: number }> {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const meta = await admin.fetchTopicMetadata({ topics: [input.topic] });
+        return { partitions: meta.topics[0]?.partitions.length ?? 0 };
+      } finally {
+        await admin.disconnect();
+      }
+    },
+
     /**
      * Extract a bounded batch at the checkpoint, transform it with the domain rules, and load rows,
      * rejects and the new checkpoint in one transaction. Poison data never throws: it becomes rejects.

@@ -1,5 +1,6 @@
 // Node 20 is the supported runtime on our hosts (see package.json engines); the SDK's upgrade notice is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 import { Command } from 'commander';
 import { registerMainJobCommand } from './main-job';

@@ -5,6 +5,7 @@ export const TEST_DATABASE = 'museum_test';
 /** Integration tests always target the embedded stack, whatever the developer's shell exports. */
 export function stackConfig(overrides: Record<string, string> = {}): Config {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   return loadConfig({
     MUSEUM_ENV: 'local',
     LOG_LEVEL: 'warn',

@@ -1,0 +1,209 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kafkaPosition, MAX_PAYLOAD_BYTES } from '../../domain';
+import { createKafka, createPgPool, createS3 } from '../../worker/connections';
+import type { LiveIngestStatus } from '../../workflows/ingest';
+import type { PartitionStats } from '../../workflows/ingest-partition';
+import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
+import { stackConfig, uniqueName } from '../support/env';
+import { startTestWorker, type TestWorker } from '../support/worker';
+
+const config = stackConfig();
+const db = createPgPool(config);
+const kafka = createKafka(config);
+const s3 = createS3(config);
+let tw: TestWorker;
+
+const VECTORS_FILE = path.resolve(__dirname, '../../../shared/spec/vectors.jsonl');
+const vectors = fs
+  .readFileSync(VECTORS_FILE, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map(
+    (l) => JSON.parse(l) as { raw: string; expect: 'rating' | 'request' | 'rejected'; reason: string | null },
+  );
+
+async function newTopic(partitions = 1): Promise<string> {
+  const topic = uniqueName('ingest');
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await admin.disconnect();
+  return topic;
+}
+
+async function produce(topic: string, values: Array<Buffer | string | null>, partition = 0): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages: values.map((value) => ({ value, partition })) });
+  await producer.disconnect();
+}
+
+async function outcomeOf(pool: Pool, position: string): Promise<{ kind: string; reason: string | null }> {
+  const { rows } = await pool.query<{ kind: string; reason: string | null }>(
+    `select 'rating' as kind, null as reason from rating_interaction where source_position = $1
+     union all select 'request', null from request_interaction where source_position = $1
+     union all select 'rejected', reason from rejected_event where source_position = $1`,
+    [position],
+  );
+  if (rows.length !== 1) throw new Error(`${position} stored ${rows.length} times`);
+  return rows[0]!;
+}
+
+async function checkpoint(topic: string, partition = 0): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    'select next_offset as n from ingest_checkpoint where topic = $1 and partition = $2',
+    [topic, partition],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function startIngest(topic: string) {
+  return tw.client.workflow.start('liveIngestWorkflow', {
+    taskQueue: tw.taskQueue,
+    workflowId: `ingest-${topic}`,
+    args: [{ topic, limits: { maxWaitMs: 300 } }],
+  });
+}
+
+async function drain(topic: string): Promise<void> {
+  const handle = tw.client.workflow.getHandle(`ingest-${topic}`);
+  const status = await handle.query<LiveIngestStatus>('stats');
+  await handle.signal('drain');
+  await handle.result();
+  for (const id of status.childWorkflowIds) await tw.client.workflow.getHandle(id).result();
+}
+
+beforeAll(async () => {
+  tw = await startTestWorker({ config, db, kafka, s3 });
+  await seedReferenceCatalogue(tw, s3);
+});
+
+afterAll(async () => {
+  await tw?.close();
+  await db.end();
+  s3.destroy();
+});
+
+describe('live ingest', () => {
+  it('lands every test vector sent through Kafka as the spec says', async () => {
+    const topic = await newTopic();
+    await produce(
+      topic,
+      vectors.map((v) => v.raw),
+    );
+    await startIngest(topic);
+    await waitFor(
+      () => checkpoint(topic),
+      (n) => n === vectors.length,
+      { what: 'the checkpoint to pass all vectors' },
+    );
+    for (const [i, v] of vectors.entries()) {
+      const got = await outcomeOf(db, kafkaPosition(topic, 0, i));
+      expect({ raw: v.raw, ...got }).toEqual({ raw: v.raw, kind: v.expect, reason: v.reason });
+    }
+    const stats = await tw.client.workflow.getHandle(`ingest-${topic}-p0`).query<PartitionStats>('stats');
+    expect(stats.consumed).toBe(vectors.length);
+    expect(stats.ratings + stats.requests + stats.rejects).toBe(vectors.length);
+    await drain(topic);
+  });
+
+  it('keeps invalid JSON, binary, empty and oversized messages as rejects and keeps flowing', async () => {
+    const topic = await newTopic();
+    const good = JSON.stringify({ at: new Date(Date.UTC(2026, 1, 24, 12)).toISOString(), site: '1', val: 3 });
+    const big = JSON.stringify({
+      at: '2026-02-24T12:00:00Z',
+      site: '1',
+      val: 3,
+      pad: 'x'.repeat(MAX_PAYLOAD_BYTES),
+    });
+    await produce(topic, ['{"at": ', Buffer.from([0xff, 0x00, 0xfe, 0x80]), '', null, big, good]);
+    await startIngest(topic);
+    await waitFor(
+      () => checkpoint(topic),
+      (n) => n === 6,
+      { what: 'six offsets' },
+    );
+    const reasons = [];
+    for (let i = 0; i < 5; i++) reasons.push((await outcomeOf(db, kafkaPosition(topic, 0, i))).reason);
+    expect(reasons).toEqual(['malformed', 'malformed', 'malformed', 'malformed', 'too_large']);
+    expect(await outcomeOf(db, kafkaPosition(topic, 0, 5))).toEqual({ kind: 'rating', reason: null });
+    const { rows } = await db.query('select raw from rejected_event where source_position = $1', [
+      kafkaPosition(topic, 0, 1),
+    ]);
+    expect(Buffer.from(rows[0].raw)).toEqual(Buffer.from([0xff, 0x00, 0xfe, 0x80]));
+    await drain(topic);
+  });
+
+  it('inserts nothing new when restarted from scratch over offsets already loaded', async () => {
+    const topic = await newTopic();
+    await produce(
+      topic,
+      vectors.map((v) => v.raw),
+    );
+    await startIngest(topic);
+    await waitFor(
+      () => checkpoint(topic),
+      (n) => n === vectors.length,
+      { what: 'first pass' },
+    );
+    await drain(topic);
+    const count = async () =>
+      (
+        await db.query<{ n: number }>(
+          `select (select count(*) from rating_interaction where source_position like $1)
+                + (select count(*) from request_interaction where source_position like $1)
+                + (select count(*) from rejected_event where source_position like $1) as n`,
+          [`kafka:${topic}:%`],
+        )
+      ).rows[0]!.n;
+    expect(Number(await count())).toBe(vectors.length);
+
+    // Rewind the checkpoint as an operator might, and run the whole workflow again.
+    await db.query('update ingest_checkpoint set next_offset = 0 where topic = $1', [topic]);
+    await tw.client.workflow.start('liveIngestWorkflow', {
+      taskQueue: tw.taskQueue,
+      workflowId: `ingest-${topic}`,
+      args: [{ topic, limits: { maxWaitMs: 300 } }],
+    });
+    await waitFor(
+      () => checkpoint(topic),
+      (n) => n === vectors.length,
+      { what: 'second pass' },
+    );
+    const stats = await tw.client.workflow.getHandle(`ingest-${topic}-p0`).query<PartitionStats>('stats');
+    expect(stats.alreadyLoaded).toBe(vectors.length);
+    expect(stats.ratings + stats.requests + stats.rejects).toBe(0);
+    expect(Number(await count())).toBe(vectors.length);
+    await drain(topic);
+  });
+
+  it('pauses and resumes a partition on signal', async () => {
+    const topic = await newTopic();
+    const handle = await startIngest(topic);
+    await waitFor(
+      () => handle.query<LiveIngestStatus>('stats'),
+      (s) => s.partitions.length === 1,
+      { what: 'fan-out' },
+    );
+    await handle.signal('pause');
+    const child = tw.client.workflow.getHandle(`ingest-${topic}-p0`);
+    await waitFor(
+      () => child.query<PartitionStats>('stats'),
+      (s) => s.state === 'paused',
+      { what: 'paused' },
+    );
+    await produce(topic, [vectors[0]!.raw]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await checkpoint(topic)).toBe(0);
+    await handle.signal('resume');
+    await waitFor(
+      () => checkpoint(topic),
+      (n) => n === 1,
+      { what: 'resumed load' },
+    );
+    await drain(topic);
+  });
+});
