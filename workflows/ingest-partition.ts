@@ -52,7 +52,7 @@ export interface PartitionIngestInput {
 // The live path never gives up on infrastructure: broker or database down means wait and retry.
 const { ingestBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 

@@ -1,12 +1,15 @@
+import type { Client } from '@temporalio/client';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { REFERENCE_CATALOGUE } from '../../domain';
 import { exhibitionDocument, slugOf } from '../../simulator/exhibitions';
 import type { SeedResult } from '../../workflows/seed';
 import { uniqueName } from './env';
-import type { TestWorker } from './worker';
 
 /** Seeds the test database with the spec's reference catalogue from a bucket of its own. */
-export async function seedReferenceCatalogue(tw: TestWorker, s3: S3Client): Promise<SeedResult> {
+export async function seedReferenceCatalogue(
+  tw: { client: Client; taskQueue: string },
+  s3: S3Client,
+): Promise<SeedResult> {
   const bucket = uniqueName('catalogue').toLowerCase();
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   for (const e of REFERENCE_CATALOGUE) {
