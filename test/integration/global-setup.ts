@@ -24,6 +24,7 @@ async function recreateTestDatabase(stack: LocalStack): Promise<void> {
 /** Integration tests need the real stack: start whatever is not running, and stop only what we started. */
 export default async function setup(): Promise<() => Promise<void>> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   const stack = new LocalStack();
   const before = await stack.status();
   const alreadyRunning = before.filter((c) => c.running).map((c) => c.component);
