@@ -1,0 +1,123 @@
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ComponentName } from '../../infra/local/component';
+import { LocalStack } from '../../infra/local/stack';
+import { createLiveEventGenerator, runLiveSimulator, type LiveSimulatorResult } from '../../simulator';
+import { createKafka, createPgPool, createS3 } from '../../worker/connections';
+import type { LiveIngestStatus } from '../../workflows/ingest';
+import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
+import { stackConfig, uniqueName } from '../support/env';
+import { spawnWorkerProcess, type WorkerProcess } from '../support/processes';
+
+const config = stackConfig();
+const db = createPgPool(config);
+const stack = new LocalStack();
+const PARTITIONS = 2;
+const PHASE = 5_000;
+let connection: Connection;
+let client: Client;
+let worker: WorkerProcess | undefined;
+
+async function offsetsLoaded(topic: string): Promise<number> {
+  try {
+    const { rows } = await db.query<{ n: string }>(
+      'select coalesce(sum(next_offset), 0) as n from ingest_checkpoint where topic = $1',
+      [topic],
+    );
+    return Number(rows[0]!.n);
+  } catch {
+    return -1; // the database is restarting
+  }
+}
+
+async function restart(component: ComponentName): Promise<void> {
+  await stack.down(() => undefined, [component]);
+  await new Promise((r) => setTimeout(r, 2000));
+  await stack.up(() => undefined, [component]);
+}
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: config.temporal.address });
+  client = new Client({ connection });
+});
+
+afterAll(async () => {
+  await worker?.stop('SIGKILL');
+  await connection?.close();
+  await db.end();
+});
+
+describe('restarts during ingest', () => {
+  it('recovers by itself from PostgreSQL, Kafka and Temporal restarts, losing and doubling nothing', async () => {
+    const topic = uniqueName('restarts');
+    const kafka = createKafka(config);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+    await admin.disconnect();
+    const generator = createLiveEventGenerator({ seed: 'restarts', faultFraction: 0.15 });
+    const produced: LiveSimulatorResult[] = [];
+    const producePhase = async () => {
+      const producer = kafka.producer();
+      await producer.connect();
+      produced.push(
+        await runLiveSimulator({
+          producer,
+          topic,
+          generator,
+          maxRate: true,
+          count: PHASE,
+          partitions: PARTITIONS,
+        }),
+      );
+      await producer.disconnect();
+    };
+
+    const taskQueue = uniqueName('restarts');
+    worker = spawnWorkerProcess(taskQueue);
+    const s3 = createS3(config);
+    await seedReferenceCatalogue({ client, taskQueue }, s3);
+    s3.destroy();
+    await client.workflow.start('liveIngestWorkflow', {
+      taskQueue,
+      workflowId: `ingest-${topic}`,
+      args: [{ topic, limits: { maxMessages: 250, maxWaitMs: 500 } }],
+    });
+
+    for (const component of ['postgres', 'kafka', 'temporal'] as const) {
+      await producePhase();
+      // Restart while the partitions still have a backlog to load.
+      await restart(component);
+    }
+    await producePhase();
+    const total = PHASE * produced.length;
+    await waitFor(
+      () => offsetsLoaded(topic),
+      (n) => n >= total,
+      {
+        what: 'every offset after the restarts',
+        timeoutMs: 240_000,
+        intervalMs: 1000,
+      },
+    );
+
+    const sum = (k: 'rating' | 'request' | 'fault') => produced.reduce((a, p) => a + p.byIntended[k], 0);
+    const { rows } = await db.query<{ ratings: string; requests: string; rejects: string }>(
+      `select (select count(*) from rating_interaction where source_position like $1) as ratings,
+              (select count(*) from request_interaction where source_position like $1) as requests,
+              (select count(*) from rejected_event where source_position like $1) as rejects`,
+      [`kafka:${topic}:%`],
+    );
+    expect({
+      ratings: Number(rows[0]!.ratings),
+      requests: Number(rows[0]!.requests),
+      rejects: Number(rows[0]!.rejects),
+    }).toEqual({ ratings: sum('rating'), requests: sum('request'), rejects: sum('fault') });
+
+    const handle = client.workflow.getHandle(`ingest-${topic}`);
+    const status = await handle.query<LiveIngestStatus>('stats');
+    await handle.signal('drain');
+    await handle.result();
+    for (const id of status.childWorkflowIds) await client.workflow.getHandle(id).result();
+  });
+});
