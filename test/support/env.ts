@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadConfig, type Config } from '../../config';
 
 export const TEST_DATABASE = 'museum_test';
@@ -19,5 +21,8 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** The TypeScript workflow sources; Temporal's bundler compiles them itself. */
-export const WORKFLOWS_PATH = require('node:path').resolve(__dirname, '../../workflows/index.ts') as string;
+/** The workflow sources (TypeScript under vitest, compiled JavaScript under dist/); Temporal bundles them. */
+export const WORKFLOWS_PATH: string = (() => {
+  const ts = path.resolve(__dirname, '../../workflows/index.ts');
+  return fs.existsSync(ts) ? ts : require.resolve('../../workflows');
+})();
