@@ -14,7 +14,7 @@ export interface Migration {
 }
 
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return fs
+  const migrations = fs
     .readdirSync(dir)
     .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
     .sort()
@@ -27,6 +27,14 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
         checksum: crypto.createHash('sha256').update(sql).digest('hex'),
       };
     });
+  for (let i = 1; i < migrations.length; i++) {
+    if (migrations[i]!.version === migrations[i - 1]!.version) {
+      throw new Error(
+        `two migrations share version ${migrations[i]!.version}: ${migrations[i - 1]!.name}, ${migrations[i]!.name}`,
+      );
+    }
+  }
+  return migrations;
 }
 
 // Any constant works; it only has to be the same for every process that migrates this database.

@@ -1,0 +1,64 @@
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Client, type Pool } from 'pg';
+import { createSeedActivities } from '../activities/seed';
+import { buildActivityDeps } from '../activities';
+import type { Config } from '../config';
+import { REFERENCE_CATALOGUE } from '../domain';
+import { exhibitionDocument, slugOf } from '../simulator/exhibitions';
+import { createKafka, createPgPool, createS3 } from '../worker/connections';
+import { loadConfig } from '../config';
+
+/** Benchmarks run against databases of their own, created empty, migrated and seeded here. */
+export async function freshDatabase(name: string): Promise<{ config: Config; db: Pool; s3: S3Client }> {
+  const base = loadConfig({ ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0' });
+  const admin = new Client({
+    host: base.pg.host,
+    port: base.pg.port,
+    user: base.pg.user,
+    password: base.pg.password,
+    database: 'postgres',
+  });
+  await admin.connect();
+  await admin.query(`drop database if exists ${admin.escapeIdentifier(name)} with (force)`);
+  await admin.query(`create database ${admin.escapeIdentifier(name)}`);
+  await admin.end();
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', PGDATABASE: name });
+  const db = createPgPool(config, { max: 20 });
+  const s3 = createS3(config);
+  const bucket = `bench-catalogue-${Date.now().toString(36)}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (const e of REFERENCE_CATALOGUE) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `lmnh_exhibition_${slugOf(e.name)}.json`,
+        Body: exhibitionDocument(e),
+      }),
+    );
+  }
+  // Activities are plain functions: the benchmark seeds without going through Temporal.
+  const seed = createSeedActivities(buildActivityDeps({ config, db, kafka: createKafka(config), s3 }));
+  await seed.applyMigrations();
+  await seed.seedReferenceData();
+  const listing = await seed.listExhibitionFiles({ bucket });
+  await seed.seedExhibitionFiles({ bucket, keys: listing.exhibitionKeys });
+  return { config, db, s3 };
+}
+
+export function peakRssMb(pid: number): number | undefined {
+  try {
+    const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
