@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   process.stderr.write('\n');
 
   const taskQueue = `bench-${stamp}`;
-  const worker = spawn(process.execPath, [repoPath('bin', 'museum-etl.js'), 'worker'], {
+  const worker = spawn(process.execPath, [repoPath('bin', 'museum-etl.js'), 'worker', '--no-schedule'], {
     env: {
       ...process.env,
       PGDATABASE: 'museum_bench',

@@ -1,9 +1,8 @@
 import { Client } from 'pg';
 import { LocalStack } from '../../infra/local/stack';
-import { TEST_DATABASE } from '../support/env';
 
 /** Tests own a database of their own, so they can assert exact counts and never touch the developer's data. */
-async function recreateTestDatabase(stack: LocalStack): Promise<void> {
+async function recreateTestDatabase(stack: LocalStack, name: string, drop = false): Promise<void> {
   const s = stack.settings;
   const client = new Client({
     host: '127.0.0.1',
@@ -14,8 +13,8 @@ async function recreateTestDatabase(stack: LocalStack): Promise<void> {
   });
   await client.connect();
   try {
-    await client.query(`drop database if exists ${TEST_DATABASE} with (force)`);
-    await client.query(`create database ${TEST_DATABASE}`);
+    await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);
+    if (!drop) await client.query(`create database ${client.escapeIdentifier(name)}`);
   } finally {
     await client.end();
   }
@@ -33,8 +32,12 @@ export default async function setup(): Promise<() => Promise<void>> {
     if (m !== 'bootstrapping') console.log(`[stack] ${c.padEnd(8)} ${m}`);
   });
   console.log(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  await recreateTestDatabase(stack);
+  // One database per run: concurrent runs (several developers' terminals) never drop each other's data.
+  const database = `museum_test_${process.pid}`;
+  process.env.MUSEUM_TEST_DATABASE = database;
+  await recreateTestDatabase(stack, database);
   return async () => {
+    if (process.env.KEEP_TEST_DATABASE !== 'true') await recreateTestDatabase(stack, database, true);
     if (process.env.KEEP_STACK === 'true') return;
     const ours = stack.components.map((c) => c.name).filter((n) => !alreadyRunning.includes(n));
     if (ours.length > 0) await stack.down(() => undefined, ours);

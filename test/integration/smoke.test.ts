@@ -4,7 +4,7 @@ import { Worker, NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildActivityDeps, createActivities } from '../../activities';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
-import { stackConfig, uniqueName, WORKFLOWS_PATH } from '../support/env';
+import { stackConfig, TEST_DATABASE, uniqueName, WORKFLOWS_PATH } from '../support/env';
 
 const config = stackConfig();
 const db = createPgPool(config);
@@ -21,7 +21,7 @@ describe('embedded stack smoke test', () => {
     const { rows } = await db.query<{ answer: number; db: string }>(
       'select 1 as answer, current_database() as db',
     );
-    expect(rows[0]).toEqual({ answer: 1, db: 'museum_test' });
+    expect(rows[0]).toEqual({ answer: 1, db: TEST_DATABASE });
   });
 
   it('S3 puts, lists and reads back an object with the SDK default checksum behaviour', async () => {

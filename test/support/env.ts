@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../config';
 
-export const TEST_DATABASE = 'museum_test';
+/** Set by the integration global setup (one database per test run, so parallel runs never collide). */
+export const TEST_DATABASE = process.env.MUSEUM_TEST_DATABASE ?? 'museum_test';
 
 /** Integration tests always target the embedded stack, whatever the developer's shell exports. */
 export function stackConfig(overrides: Record<string, string> = {}): Config {

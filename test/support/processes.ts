@@ -19,7 +19,7 @@ export function spawnWorkerProcess(taskQueue: string, env: Record<string, string
   }
   const logFile = path.join(os.tmpdir(), `museum-etl-${taskQueue}.log`);
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [bin, 'worker'], {
+  const child = spawn(process.execPath, [bin, 'worker', '--no-schedule'], {
     env: {
       ...process.env,
       MUSEUM_ENV: 'local',
