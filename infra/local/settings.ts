@@ -11,6 +11,8 @@ export interface StackSettings {
     kafka: number;
     kafkaController: number;
     s3: number;
+    /** SeaweedFS's own master/volume/filer/admin ports start here when set; its defaults otherwise. */
+    s3InternalBase?: number;
     postgres: number;
   };
   kafkaTopic: string;
@@ -54,6 +56,9 @@ export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
       kafka: port(env, 'STACK_KAFKA_PORT', 9092),
       kafkaController: port(env, 'STACK_KAFKA_CONTROLLER_PORT', 9093),
       s3: port(env, 'STACK_S3_PORT', 8333),
+      ...(env.STACK_S3_INTERNAL_PORT_BASE
+        ? { s3InternalBase: port(env, 'STACK_S3_INTERNAL_PORT_BASE', 0) }
+        : {}),
       postgres: port(env, 'STACK_PG_PORT', 5432),
     },
     kafkaTopic: env.STACK_KAFKA_TOPIC || 'lmnh',

@@ -32,7 +32,14 @@ export function s3Component(s: StackSettings): Component {
       const data = ensureDir(path.join(paths.dir, 'data'));
       return startDetached(
         binary,
-        ['mini', `-dir=${data}`, '-ip=127.0.0.1', '-ip.bind=127.0.0.1', `-s3.port=${s.ports.s3}`],
+        [
+          'mini',
+          `-dir=${data}`,
+          '-ip=127.0.0.1',
+          '-ip.bind=127.0.0.1',
+          `-s3.port=${s.ports.s3}`,
+          ...internalPorts(s),
+        ],
         {
           logFile: paths.logFile,
           cwd: paths.dir,
@@ -72,4 +79,26 @@ export function s3Component(s: StackSettings): Component {
     },
     stateDirs: () => [path.join(paths.dir, 'data')],
   };
+}
+
+const INTERNAL_PORT_FLAGS = [
+  'master.port',
+  'master.port.grpc',
+  'volume.port',
+  'volume.port.grpc',
+  'filer.port',
+  'filer.port.grpc',
+  'admin.port',
+  'admin.port.grpc',
+  'webdav.port',
+  's3.port.grpc',
+  's3.port.iceberg',
+  's3.port.lance',
+  'metricsPort',
+];
+
+/** `weed mini` runs a dozen servers; a second stack on one machine needs all of them moved. */
+function internalPorts(s: StackSettings): string[] {
+  const base = s.ports.s3InternalBase;
+  return base === undefined ? [] : INTERNAL_PORT_FLAGS.map((flag, i) => `-${flag}=${base + i}`);
 }
