@@ -9,7 +9,12 @@ export const TEST_DATABASE = process.env.MUSEUM_TEST_DATABASE ?? 'museum_test';
 export function stackConfig(overrides: Record<string, string> = {}): Config {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  // The stack's own settings (ports, folder) still come from the environment, so tests follow overrides.
+  const stackSettings = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k.startsWith('STACK_') || k === 'MUSEUM_STACK_DIR'),
+  );
   return loadConfig({
+    ...stackSettings,
     MUSEUM_ENV: 'local',
     LOG_LEVEL: 'warn',
     METRICS_PORT: '0',
