@@ -125,6 +125,26 @@ const LONG_OFFSET = /^GMT(?:([+-])([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?$/;
 
 /** UTC offset in seconds at an instant (seconds matter: London's LMT was -00:01:15). */
 export function offsetSecondsAt(timeZone: string, epochSec: number): number {
+  // Intl costs microseconds a call and every event needs two or three, so offsets are cached per
+  // quarter hour, but only for quarters whose two ends agree (no transition inside), so it stays exact.
+  const bucket = Math.floor(epochSec / OFFSET_BUCKET_SEC);
+  const key = `${timeZone}|${bucket}`;
+  const cached = offsetCache.get(key);
+  if (cached !== undefined) return cached;
+  const start = bucket * OFFSET_BUCKET_SEC;
+  const atStart = intlOffsetSeconds(timeZone, start);
+  const atEnd = intlOffsetSeconds(timeZone, start + OFFSET_BUCKET_SEC - 1);
+  if (atStart !== atEnd) return intlOffsetSeconds(timeZone, epochSec);
+  if (offsetCache.size >= OFFSET_CACHE_LIMIT) offsetCache.clear();
+  offsetCache.set(key, atStart);
+  return atStart;
+}
+
+const OFFSET_BUCKET_SEC = 900;
+const OFFSET_CACHE_LIMIT = 100_000;
+const offsetCache = new Map<string, number>();
+
+function intlOffsetSeconds(timeZone: string, epochSec: number): number {
   const name = formatter(timeZone)
     .formatToParts(new Date(epochSec * 1000))
     .find((p) => p.type === 'timeZoneName')?.value;
