@@ -101,5 +101,5 @@ describe('crash test', () => {
     await handle.result();
     for (const id of status.childWorkflowIds) await client.workflow.getHandle(id).result();
     expect(await workerB.stop('SIGTERM')).toBe(0);
-  });
+  }, 400_000);
 });

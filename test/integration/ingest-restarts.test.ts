@@ -119,5 +119,5 @@ describe('restarts during ingest', () => {
     await handle.signal('drain');
     await handle.result();
     for (const id of status.childWorkflowIds) await client.workflow.getHandle(id).result();
-  });
+  }, 400_000);
 });
