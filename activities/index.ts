@@ -2,10 +2,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
+import { createBackfillActivities } from './backfill';
 import { CatalogueCache } from './catalogue-cache';
 import { createIngestActivities } from './ingest';
 import { PartitionReaderPool } from './kafka-reader';
 import { createHealthActivities } from './health';
+import { createRejectActivities } from './rejects';
 import { createSeedActivities } from './seed';
 
 /** Clients every activity may use; the worker builds them once per process. */
@@ -35,6 +37,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createHealthActivities(deps),
     ...createSeedActivities(deps),
     ...createIngestActivities(deps),
+    ...createBackfillActivities(deps),
+    ...createRejectActivities(deps),
   };
 }
 

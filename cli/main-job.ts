@@ -1,17 +1,70 @@
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { listAllObjects } from '../activities/s3-objects';
+import { workflowUrl, type Config } from '../config';
+import { isExhibitionKey } from '../domain';
+import { startLiveSimulation, type LiveSimulation } from '../simulator/run-live';
+import { writeHistory } from '../simulator/history-writer';
+import { createS3 } from '../worker/connections';
+import { ensureNightlySchedule } from '../worker/schedule';
 import { createMuseumWorker } from '../worker/worker';
+import type { SeedResult } from '../workflows/seed';
 import { commandLogger, loadConfigOrExit } from './context';
+import { startLiveIngest } from './ingest';
 import { EXIT, fail } from './output';
+import { temporalClientOrExit } from './runs';
 import { stackUp } from './stack';
+
+const DEMO_HISTORY_ROWS = 50_000;
+
+/** A fresh local bucket gets the reference exhibitions and a little history, so every view has data. */
+async function ensureDemoData(config: Config, logger: Logger): Promise<boolean> {
+  const s3 = createS3(config);
+  try {
+    const objects = await listAllObjects(s3, config.s3.bucket);
+    if (objects.some((o) => isExhibitionKey(o.key))) return false;
+    logger.info(
+      { bucket: config.s3.bucket, rows: DEMO_HISTORY_ROWS },
+      'empty bucket: writing exhibitions and simulated history',
+    );
+    await writeHistory({ s3, bucket: config.s3.bucket, rows: DEMO_HISTORY_ROWS, files: 2, seed: 'demo' });
+    return true;
+  } finally {
+    s3.destroy();
+  }
+}
+
+async function seed(client: Client, config: Config, logger: Logger): Promise<void> {
+  const result: SeedResult = await client.workflow.execute('seedWorkflow', {
+    taskQueue: config.temporal.taskQueue,
+    workflowId: `seed-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    args: [{}],
+  });
+  logger.info(
+    {
+      exhibitions: result.exhibitionsSeeded.length,
+      failed: result.filesFailed,
+      migrations: result.migrationsApplied,
+    },
+    'seeded',
+  );
+}
 
 /** The README's main job: everything on the embedded stack, in the foreground, until Ctrl-C. */
 export function registerMainJobCommand(program: Command): void {
   program
     .command('up')
-    .description('run the whole pipeline locally: stack, worker (and what later parts add); Ctrl-C stops it')
+    .description(
+      'run the whole pipeline locally: stack, worker, seed, nightly schedule, live ingest, simulator',
+    )
     .option('--keep-stack', 'leave the stack running after Ctrl-C')
-    .addHelpText('after', '\nExample:\n  $ npx museum-etl up')
-    .action(async (opts: { keepStack?: boolean }) => {
+    .option('--rate <n>', 'simulated kiosk events per second', '5')
+    .option('--no-simulator', 'do not produce simulated live traffic')
+    .addHelpText('after', '\nExamples:\n  $ npx museum-etl up\n  $ npx museum-etl up --rate 50 --keep-stack')
+    .action(async (opts: { keepStack?: boolean; rate: string; simulator: boolean }) => {
+      const rate = Number(opts.rate);
+      if (!(rate > 0)) fail(`--rate must be a positive number, got ${JSON.stringify(opts.rate)}`, EXIT.usage);
       let stack;
       try {
         stack = await stackUp();
@@ -21,20 +74,62 @@ export function registerMainJobCommand(program: Command): void {
       const config = loadConfigOrExit();
       const logger = commandLogger(config, 'up');
       const running = await createMuseumWorker(config, logger);
-      console.error(
-        [
-          '',
-          'museum-etl is running on the embedded stack.',
-          `  Temporal UI   ${config.temporal.uiUrl}`,
-          `  PostgreSQL    postgres://${config.pg.user}@${config.pg.host}:${config.pg.port}/${config.pg.database}`,
-          `  Kafka         ${config.kafka.brokers.join(',')} (topic ${config.kafka.topic})`,
-          `  S3            ${config.s3.endpoint} (bucket ${config.s3.bucket})`,
-          '  Shell access  eval "$(npx museum-etl stack env)"',
-          '  Stop          Ctrl-C',
-          '',
-        ].join('\n'),
-      );
-      await running.run();
+      const workerDone = running.run();
+      const client = await temporalClientOrExit(config);
+      const abort = new AbortController();
+      let simulation: LiveSimulation | undefined;
+      const stop = () => {
+        abort.abort();
+        simulation?.stop();
+        running.shutdown();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const wroteHistory = await ensureDemoData(config, logger);
+        await seed(client, config, logger);
+        const schedule = await ensureNightlySchedule(client, config);
+        logger.info(schedule, 'nightly backfill schedule ensured');
+        if (wroteHistory) {
+          const handle = await client.workflow.start('backfillWorkflow', {
+            taskQueue: config.temporal.taskQueue,
+            workflowId: `backfill-first-run-${Date.now()}`,
+            args: [{}],
+          });
+          logger.info(
+            { url: workflowUrl(config, handle.workflowId) },
+            'first backfill of the simulated history started',
+          );
+        }
+        const ingest = await startLiveIngest(client, config, config.kafka.topic);
+        if (opts.simulator && !abort.signal.aborted) {
+          simulation = await startLiveSimulation(
+            config,
+            { rate, stamp: 'recent-opening-hours' },
+            abort.signal,
+          );
+          simulation.done.catch((err: Error) => logger.error({ err }, 'simulator stopped'));
+        }
+        console.error(
+          [
+            '',
+            'museum-etl is running on the embedded stack.',
+            `  Temporal UI   ${config.temporal.uiUrl}`,
+            `  Live ingest   ${ingest.url}`,
+            `  Status        npx museum-etl ingest status`,
+            `  Simulator     ${opts.simulator ? `${rate} kiosk events/s to ${config.kafka.topic} (15% faults)` : 'off'}`,
+            `  PostgreSQL    eval "$(npx museum-etl stack env)" && psql`,
+            '  Stop          Ctrl-C',
+            '',
+          ].join('\n'),
+        );
+      } catch (err) {
+        logger.error({ err }, 'the main job could not start');
+        stop();
+        process.exitCode = EXIT.failed;
+      }
+      await workerDone;
+      await client.connection.close();
       if (!opts.keepStack) {
         console.error('[up] stopping the local stack (use --keep-stack to leave it running)');
         await stack.down((c, m) => console.error(`[stack] ${c.padEnd(8)} ${m}`));

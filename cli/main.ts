@@ -3,8 +3,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 import { Command } from 'commander';
+import { registerBackfillCommands } from './backfill';
+import { registerDashboardCommand } from './dashboard';
+import { registerIngestCommands } from './ingest';
 import { registerMainJobCommand } from './main-job';
+import { registerRejectsCommands } from './rejects';
+import { registerScheduleCommands } from './schedule';
 import { registerSeedCommand } from './seed';
+import { registerSimulateCommands } from './simulate';
 import { registerStackCommands } from './stack';
 import { registerWorkerCommand } from './worker';
 
@@ -23,6 +29,12 @@ registerMainJobCommand(program);
 registerStackCommands(program);
 registerWorkerCommand(program);
 registerSeedCommand(program);
+registerSimulateCommands(program);
+registerIngestCommands(program);
+registerBackfillCommands(program);
+registerScheduleCommands(program);
+registerDashboardCommand(program);
+registerRejectsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`error: ${(err as Error).message}`);

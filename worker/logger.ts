@@ -20,6 +20,44 @@ export const REDACTED_PATHS = [
   'headers.authorization',
 ];
 
+/**
+ * Key names whose values are secrets wherever they appear. The paths above cannot say "at any
+ * depth", and a Config holds secrets deeper than they reach (temporal.connect.connectionOptions
+ * .apiKey, the mTLS key in tls.clientCertPair) and under other names (pg.readerPassword).
+ */
+export const SECRET_KEY =
+  /password|passwd|secret|api[-_]?key|token|authorization|cookie|private[-_]?key|^clientKey$|^clientCertPair$/i;
+
+const CENSOR = '[redacted]';
+
+/**
+ * A copy of `value` with every SECRET_KEY property censored, at any depth; untouched parts are
+ * shared, and the caller's objects are never modified. Only plain objects and arrays are walked:
+ * errors, buffers and class instances are left to pino's serializers.
+ */
+export function redactSecrets(value: unknown, seen: WeakSet<object> = new WeakSet(), depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > 16 || seen.has(value)) return value;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((v) => {
+      const r = redactSecrets(v, seen, depth + 1);
+      if (r !== v) changed = true;
+      return r;
+    });
+    return changed ? out : value;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const r =
+      SECRET_KEY.test(k) && v !== undefined && v !== null ? CENSOR : redactSecrets(v, seen, depth + 1);
+    if (r !== v) (out ??= { ...(value as Record<string, unknown>) })[k] = r;
+  }
+  return out ?? value;
+}
+
 export function createLogger(
   log: Config['log'],
   bindings: Record<string, unknown> = {},
@@ -31,13 +69,26 @@ export function createLogger(
     if (process.env.LOG_TO_STDOUT !== 'false') streams.push({ stream: pino.destination(1) });
     if (log.file) streams.push({ stream: pino.destination({ dest: log.file, mkdir: true, sync: false }) });
   }
-  return pino(
+  const logger = pino(
     {
       level: log.level,
       base: { service: 'museum-etl', ...bindings },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACTED_PATHS, censor: CENSOR },
+      formatters: {
+        bindings: (b) => redactSecrets(b) as pino.Bindings,
+        log: (o) => redactSecrets(o) as Record<string, unknown>,
+      },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     pino.multistream(streams),
   );
+  // pino applies formatters.bindings to the root's bindings only; children (which inherit this
+  // property) get theirs censored here.
+  type ChildFn = (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
+  const child = logger.child as unknown as ChildFn;
+  const guarded: ChildFn = function (bindings, options) {
+    return child.call(this, redactSecrets(bindings) as pino.Bindings, options);
+  };
+  logger.child = guarded as unknown as Logger['child'];
+  return logger;
 }

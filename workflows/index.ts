@@ -3,3 +3,5 @@ export { healthCheckWorkflow } from './health-check';
 export { seedWorkflow } from './seed';
 export { ingestPartitionWorkflow } from './ingest-partition';
 export { liveIngestWorkflow } from './ingest';
+export { backfillWorkflow } from './backfill';
+export { replayRejectsWorkflow } from './replay-rejects';

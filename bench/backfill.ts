@@ -1,0 +1,268 @@
+/**
+ * Backfill benchmark: `npm run bench:backfill [-- --rows N --files F --concurrency C]`.
+ * Writes simulator history to a fresh bucket, runs the backfill workflow on a separate worker
+ * process, and prints its end-to-end rows/s beside two baselines measured in the same run on the
+ * same rows: psql's \copy into a table of the same shape (the database's own limit here) and a
+ * naive insert per row (what the old seeds did). Also the worker's peak RSS and the rules'
+ * single-core ceiling, which is what bounds the backfill on a small machine.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Client, Connection } from '@temporalio/client';
+import { Command } from 'commander';
+import type { Pool } from 'pg';
+import { CsvLineJudge, LineSplitter } from '../activities/backfill-csv';
+import { CatalogueCache } from '../activities/catalogue-cache';
+import type { Config } from '../config';
+import { repoPath } from '../config/paths';
+import { s3Position, siteToPublicId } from '../domain';
+import { writeHistory, type WriteHistoryResult } from '../simulator/history-writer';
+import type { BackfillSummary } from '../workflows/backfill';
+import { fmt, freshDatabase, peakRssMb } from './setup';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
+const DATABASE = 'museum_bench_backfill';
+/** Current resident set size, for the samples taken while loading. */
+function rssMb(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function objectText(
+  config: Config,
+  s3: Awaited<ReturnType<typeof freshDatabase>>['s3'],
+  bucket: string,
+  key: string,
+) {
+  const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return { text: await r.Body!.transformToString(), etag: (r.ETag ?? '').replace(/^"|"$/g, '') };
+}
+
+/** The same rows, already in the target shape, in local files: what \copy gets to load. */
+async function writeCopyFiles(
+  ctx: { config: Config; db: Pool; s3: Awaited<ReturnType<typeof freshDatabase>>['s3'] },
+  bucket: string,
+  history: WriteHistoryResult,
+  dir: string,
+): Promise<string[]> {
+  const ids = (await new CatalogueCache(ctx.db).get()).exhibitionIds;
+  const files: string[] = [];
+  for (const f of history.files) {
+    const { text, etag } = await objectText(ctx.config, ctx.s3, bucket, f.key);
+    const out: string[] = [];
+    text.split('\n').forEach((line, i) => {
+      if (i === 0 || line === '') return;
+      const [at, site, val] = line.split(',');
+      const id = ids.get(siteToPublicId(Number(site)));
+      out.push(`${id}\t${val}\t${at}\t${s3Position(bucket, f.key, etag, i + 1)}`);
+    });
+    const file = path.join(dir, `${f.key}.tsv`);
+    fs.writeFileSync(file, `${out.join('\n')}\n`);
+    files.push(file);
+  }
+  return files;
+}
+
+function psql(config: Config, commands: string[]): number {
+  const started = process.hrtime.bigint();
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...commands.flatMap((c) => ['-c', c])], {
+    env: {
+      ...process.env,
+      PGHOST: config.pg.host,
+      PGPORT: String(config.pg.port),
+      PGUSER: config.pg.user,
+      PGPASSWORD: config.pg.password ?? '',
+      PGDATABASE: config.pg.database,
+      PGTZ: config.museum.timeZone,
+    },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr || r.error?.message}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Rows judged per second by the rules alone on one core, from the same files. */
+async function rulesCeiling(
+  ctx: Awaited<ReturnType<typeof freshDatabase>>,
+  bucket: string,
+  key: string,
+): Promise<number> {
+  const { text } = await objectText(ctx.config, ctx.s3, bucket, key);
+  const snapshot = await new CatalogueCache(ctx.db).get();
+  const judge = new CsvLineJudge({
+    catalogue: snapshot.catalogue,
+    now: Date.now(),
+    timeZone: ctx.config.museum.timeZone,
+  });
+  const lines = new LineSplitter().push(Buffer.from(text));
+  const started = process.hrtime.bigint();
+  for (const l of lines) judge.judge(l);
+  return lines.length / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function naiveInserts(db: Pool, files: string[], sample: number): Promise<number> {
+  await db.query(
+    'create table bench_naive (like rating_interaction including defaults including identity including indexes)',
+  );
+  const rows = fs.readFileSync(files[0]!, 'utf8').split('\n').filter(Boolean).slice(0, sample);
+  const client = await db.connect();
+  try {
+    await client.query(`set timezone = 'Europe/London'`);
+    const started = process.hrtime.bigint();
+    for (const r of rows) {
+      await client.query(
+        'insert into bench_naive (exhibition_id, rating_id, event_at, source_position) values ($1, $2, $3, $4)',
+        r.split('\t'),
+      );
+    }
+    return rows.length / (Number(process.hrtime.bigint() - started) / 1e9);
+  } finally {
+    client.release();
+  }
+}
+
+/** The local store has a limited number of volumes and gives each bucket its own: leave none behind. */
+async function deleteBucket(s3: S3Client, bucket: string): Promise<void> {
+  for (;;) {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+    if (keys.length === 0) break;
+    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+  }
+  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+}
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .option('--rows <n>', 'history rows in total', (v) => Number(v), 1_000_000)
+    .option('--files <n>', 'history files', (v) => Number(v), 10)
+    .option('--concurrency <n>', 'files loaded at once by the workflow', (v) => Number(v), 2)
+    .parse(process.argv)
+    .opts<{ rows: number; files: number; concurrency: number }>();
+
+  const ctx = await freshDatabase(DATABASE);
+  const { config, db, s3 } = ctx;
+  const bucket = `bench-backfill-${Date.now().toString(36)}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  let t = Date.now();
+  const history = await writeHistory({ s3, bucket, rows: opts.rows, files: opts.files, seed: 'bench' });
+  console.log(
+    `wrote ${fmt(opts.rows)} rows in ${opts.files} files to s3://${bucket} in ${fmt((Date.now() - t) / 1000, 1)} s`,
+  );
+
+  const taskQueue = `bench-backfill-${Date.now().toString(36)}`;
+  const worker = spawn(process.execPath, [repoPath('bin', 'museum-etl.js'), 'worker', '--no-schedule'], {
+    env: {
+      ...process.env,
+      PGDATABASE: DATABASE,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const connection = await Connection.connect(config.temporal.connect.connectionOptions);
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  try {
+    // The first workflow also proves the worker is polling, so its start-up is not timed.
+    await client.workflow
+      .execute('healthCheckWorkflow', { taskQueue, workflowId: `${taskQueue}-warmup`, args: [] })
+      .catch(() => undefined);
+    const startupRss = worker.pid ? peakRssMb(worker.pid) : undefined;
+    let loadRss = 0;
+    const sampler = setInterval(() => (loadRss = Math.max(loadRss, worker.pid ? rssMb(worker.pid) : 0)), 250);
+    t = Date.now();
+    const summary = (await client.workflow.execute('backfillWorkflow', {
+      taskQueue,
+      workflowId: `${taskQueue}-run`,
+      args: [{ bucket, concurrency: opts.concurrency }],
+    })) as BackfillSummary;
+    const seconds = (Date.now() - t) / 1000;
+    clearInterval(sampler);
+    const rss = worker.pid ? peakRssMb(worker.pid) : undefined;
+    const loaded = summary.ratings + summary.requests + summary.rejects;
+    const exact =
+      summary.ratings === history.totals.ratings &&
+      summary.requests === history.totals.requests &&
+      summary.rejects === history.totals.beforeOpening;
+    console.log(
+      `backfill: ${fmt(loaded)} rows (${summary.failed.length} files failed), counts ${exact ? 'exact' : 'WRONG'}`,
+    );
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-backfill-'));
+    try {
+      const files = await writeCopyFiles(ctx, bucket, history, dir);
+      psql(config, [
+        'create table bench_copy (like rating_interaction including defaults including identity including indexes)',
+        'alter table bench_copy add foreign key (exhibition_id) references exhibition',
+      ]);
+      const copySeconds = psql(
+        config,
+        files.map(
+          (f) => `\\copy bench_copy (exhibition_id, rating_id, event_at, source_position) from '${f}'`,
+        ),
+      );
+      const naive = await naiveInserts(db, files, 20_000);
+      const ceiling = await rulesCeiling(ctx, bucket, history.files[0]!.key);
+      const ours = loaded / seconds;
+      const copy = opts.rows / copySeconds;
+      console.log('');
+      console.log(
+        `backfill workflow end to end  ${fmt(ours).padStart(10)} rows/s  (${fmt(seconds, 1)} s, concurrency ${opts.concurrency})`,
+      );
+      console.log(
+        `psql \\copy baseline           ${fmt(copy).padStart(10)} rows/s  (${fmt(copySeconds, 1)} s)`,
+      );
+      console.log(`ratio backfill / \\copy        ${fmt(ours / copy, 3).padStart(10)}`);
+      console.log(`naive insert per row          ${fmt(naive).padStart(10)} rows/s  (20,000-row sample)`);
+      console.log(`ratio backfill / naive        ${fmt(ours / naive, 1).padStart(10)}`);
+      console.log(
+        `rules alone, one core         ${fmt(ceiling).padStart(10)} rows/s  (split + decode + validateCsvRow)`,
+      );
+      console.log(
+        `worker peak RSS               ${rss === undefined ? 'unknown' : `${fmt(rss)} MB`.padStart(10)}  (target <= 400 MB)`,
+      );
+      console.log(
+        `  of which start-up (bundling)  ${startupRss === undefined ? 'unknown' : `${fmt(startupRss)} MB`.padStart(10)}  (peak before the run)`,
+      );
+      console.log(
+        `  highest RSS while loading     ${`${fmt(loadRss)} MB`.padStart(10)}  (sampled every 250 ms)`,
+      );
+      console.log(`cpus                          ${String(os.cpus().length).padStart(10)}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    worker.kill('SIGTERM');
+    await Promise.race([new Promise((r) => worker.once('exit', r)), sleep(30_000)]);
+    await connection.close();
+    await deleteBucket(s3, bucket).catch((err: unknown) =>
+      console.error(`could not delete ${bucket}: ${err}`),
+    );
+    await db.end();
+    s3.destroy();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

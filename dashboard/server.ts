@@ -1,0 +1,429 @@
+/**
+ * The dashboards' HTTP server: two static views (Exhibitions, Safety), Chart.js served from
+ * node_modules, and a small JSON API under /api/. It connects to PostgreSQL only as the read-only
+ * reporting role and refuses to start as any role that could write.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { repoPath } from '../config/paths';
+import { createPgPool } from '../worker/connections';
+import { BadRequest, parseQuery, REQUEST_TYPES, selectedExhibitions, type Filters } from './filters';
+import { DashboardQueries, RATING_LABELS, type ExhibitionTotals } from './queries';
+
+export interface DashboardOptions {
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  logger?: Logger;
+}
+
+export interface DashboardServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Pages poll this often; the API is cheap enough that new data shows within about 3 s. */
+export const REFRESH_MS = 2_500;
+
+const PUBLIC_DIR = repoPath('dashboard', 'public');
+const CHART_JS = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
+
+const STATIC: Record<string, { file: string; type: string }> = {
+  '/exhibitions': { file: path.join(PUBLIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
+  '/safety': { file: path.join(PUBLIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
+  '/app.js': { file: path.join(PUBLIC_DIR, 'app.js'), type: 'text/javascript; charset=utf-8' },
+  '/style.css': { file: path.join(PUBLIC_DIR, 'style.css'), type: 'text/css; charset=utf-8' },
+  '/favicon.svg': { file: path.join(PUBLIC_DIR, 'favicon.svg'), type: 'image/svg+xml' },
+  '/vendor/chart.umd.min.js': { file: CHART_JS, type: 'text/javascript; charset=utf-8' },
+};
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+};
+
+type Handler = (params: URLSearchParams) => Promise<unknown>;
+
+const share = (part: number, total: number) => (total > 0 ? Math.round((part / total) * 10_000) / 10_000 : 0);
+const average = (t: ExhibitionTotals) =>
+  t.ratings > 0 ? Math.round((t.score / t.ratings) * 1000) / 1000 : null;
+const requestsOf = (t: ExhibitionTotals, f: Filters) =>
+  f.type === 'assistance' ? t.assistance : f.type === 'emergency' ? t.emergency : t.assistance + t.emergency;
+
+function routes(q: DashboardQueries): Record<string, Handler> {
+  /** Parses and validates; an unknown exhibition is re-checked against a fresh catalogue once. */
+  const parse = async (params: URLSearchParams, extra: ReadonlyArray<'limit'> = []) => {
+    try {
+      return parseQuery(params, await q.getCatalogue(), extra);
+    } catch (err) {
+      if (err instanceof BadRequest && /^unknown (exhibition|floor)/.test(err.message)) {
+        return parseQuery(params, await q.getCatalogue(true), extra);
+      }
+      throw err;
+    }
+  };
+
+  return {
+    '/api/meta': async (params) => {
+      if ([...params.keys()].length > 0) throw new BadRequest('meta takes no parameters');
+      const [catalogue, range] = await Promise.all([q.getCatalogue(), q.dataRange()]);
+      return {
+        timeZone: q.timeZone,
+        today: range.today,
+        dataRange: { first: range.first, last: range.last },
+        refreshMs: REFRESH_MS,
+        exhibitions: catalogue.exhibitions.map((e) => ({
+          exhibition: e.publicId,
+          name: e.name,
+          floor: e.floor,
+          department: e.department,
+          startDate: e.startDate,
+        })),
+        floors: catalogue.floors,
+        requestTypes: REQUEST_TYPES,
+        ratings: RATING_LABELS,
+      };
+    },
+
+    '/api/exhibitions/ratings-over-time': async (params) => {
+      const { filters } = await parse(params);
+      return { filters, ...(await q.ratingsOverTime(filters)) };
+    },
+
+    '/api/exhibitions/popularity': async (params) => {
+      const { filters } = await parse(params);
+      const totals = await q.exhibitionTotals(filters);
+      const rows = totals
+        .map((t) => ({
+          exhibition: t.exhibition,
+          name: t.name,
+          floor: t.floor,
+          ratings: t.ratings,
+          requests: requestsOf(t, filters),
+          interactions: t.ratings + requestsOf(t, filters),
+        }))
+        .sort((a, b) => b.interactions - a.interactions || a.exhibition.localeCompare(b.exhibition));
+      const ratings = rows.reduce((s, r) => s + r.ratings, 0);
+      const requests = rows.reduce((s, r) => s + r.requests, 0);
+      const score = totals.reduce((s, t) => s + t.score, 0);
+      return {
+        filters,
+        totals: {
+          ratings,
+          requests,
+          interactions: ratings + requests,
+          averageRating: ratings > 0 ? Math.round((score / ratings) * 1000) / 1000 : null,
+        },
+        exhibitions: rows,
+      };
+    },
+
+    '/api/exhibitions/top-rated': async (params) => {
+      const { filters } = await parse(params);
+      const totals = await q.exhibitionTotals(filters);
+      const rated = totals
+        .filter((t) => t.ratings > 0)
+        .sort(
+          (a, b) =>
+            b.score / b.ratings - a.score / a.ratings ||
+            b.ratings - a.ratings ||
+            a.exhibition.localeCompare(b.exhibition),
+        );
+      return {
+        filters,
+        exhibitions: [
+          ...rated.map((t, i) => ({
+            rank: i + 1,
+            exhibition: t.exhibition,
+            name: t.name,
+            floor: t.floor,
+            ratings: t.ratings,
+            average: average(t),
+          })),
+          ...totals
+            .filter((t) => t.ratings === 0)
+            .map((t) => ({
+              rank: null,
+              exhibition: t.exhibition,
+              name: t.name,
+              floor: t.floor,
+              ratings: 0,
+              average: null,
+            })),
+        ],
+      };
+    },
+
+    '/api/exhibitions/rating-distribution': async (params) => {
+      const { filters } = await parse(params);
+      const totals = await q.exhibitionTotals(filters);
+      return {
+        filters,
+        ratings: RATING_LABELS,
+        exhibitions: totals.map((t) => ({
+          exhibition: t.exhibition,
+          name: t.name,
+          floor: t.floor,
+          counts: t.counts,
+          total: t.ratings,
+        })),
+      };
+    },
+
+    '/api/safety/summary': async (params) => {
+      const { filters } = await parse(params);
+      const totals = await q.exhibitionTotals(filters);
+      let assistance = totals.reduce((s, t) => s + t.assistance, 0);
+      let emergency = totals.reduce((s, t) => s + t.emergency, 0);
+      if (filters.type === 'assistance') emergency = 0;
+      if (filters.type === 'emergency') assistance = 0;
+      const total = assistance + emergency;
+      return {
+        filters,
+        assistance,
+        emergency,
+        total,
+        assistanceShare: share(assistance, total),
+        emergencyShare: share(emergency, total),
+      };
+    },
+
+    '/api/safety/by-hour': async (params) => {
+      const { filters } = await parse(params);
+      const hours = await q.requestsByHour(filters);
+      return {
+        filters,
+        timeZone: q.timeZone,
+        hours: hours.map((h) => ({
+          ...h,
+          assistance: filters.type === 'emergency' ? 0 : h.assistance,
+          emergency: filters.type === 'assistance' ? 0 : h.emergency,
+        })),
+      };
+    },
+
+    '/api/safety/by-floor': async (params) => {
+      const { filters } = await parse(params);
+      const totals = await q.exhibitionTotals(filters);
+      const catalogue = await q.getCatalogue();
+      const floors = [...new Set(selectedExhibitions(filters, catalogue).map((e) => e.floor))].sort(
+        (a, b) => catalogue.floors.indexOf(a) - catalogue.floors.indexOf(b),
+      );
+      return {
+        filters,
+        floors: floors.map((floor) => {
+          const on = totals.filter((t) => t.floor === floor);
+          const assistance = filters.type === 'emergency' ? 0 : on.reduce((s, t) => s + t.assistance, 0);
+          const emergency = filters.type === 'assistance' ? 0 : on.reduce((s, t) => s + t.emergency, 0);
+          return { floor, assistance, emergency, total: assistance + emergency };
+        }),
+      };
+    },
+
+    '/api/safety/by-exhibition': async (params) => {
+      const { filters } = await parse(params);
+      const totals = await q.exhibitionTotals(filters);
+      return {
+        filters,
+        exhibitions: totals
+          .map((t) => {
+            const assistance = filters.type === 'emergency' ? 0 : t.assistance;
+            const emergency = filters.type === 'assistance' ? 0 : t.emergency;
+            return {
+              exhibition: t.exhibition,
+              name: t.name,
+              floor: t.floor,
+              assistance,
+              emergency,
+              total: assistance + emergency,
+            };
+          })
+          .sort((a, b) => b.total - a.total || a.exhibition.localeCompare(b.exhibition)),
+      };
+    },
+
+    // The live list ignores `type`: it is always the emergencies, whatever the charts show.
+    '/api/safety/emergencies': async (params) => {
+      const { filters, limit = 20 } = await parse(params, ['limit']);
+      return { filters, timeZone: q.timeZone, emergencies: await q.latestEmergencies(filters, limit) };
+    },
+
+    '/api/health': async (params) => {
+      if ([...params.keys()].length > 0) throw new BadRequest('health takes no parameters');
+      const who = await q.identity();
+      return { ok: true, databaseUser: who.user, readOnly: who.readOnly && !who.canWrite && !who.superuser };
+    },
+  };
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, head = false): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+    ...SECURITY_HEADERS,
+  });
+  res.end(head ? undefined : text);
+}
+
+/** Database trouble (down, restarting, too slow) is the server's problem: 503, never a 400. */
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (typeof e.code === 'string') {
+    return (
+      /^(08|53|57)/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(e.code)
+    );
+  }
+  return /timeout|terminat|connect/i.test(e.message ?? '');
+}
+
+/** Connects as the reader and checks it really is read-only before serving anything. */
+async function connectReader(config: Config): Promise<Pool> {
+  const pool = createPgPool(config, {
+    user: config.pg.readerUser,
+    password: config.pg.readerPassword,
+    max: 8,
+    application_name: 'museum-etl-dashboard',
+    statement_timeout: 10_000,
+    connectionTimeoutMillis: 5_000,
+    options: '-c default_transaction_read_only=on',
+  });
+  try {
+    const who = await new DashboardQueries(pool, config.museum.timeZone).identity();
+    if (who.superuser || who.canWrite) {
+      throw new Error(
+        `PG_READER_USER=${who.user} can write to the interaction tables; the dashboard runs only as a read-only role (e.g. museum_reader, a member of museum_reporting)`,
+      );
+    }
+    await pool.query('select 1 from reporting.interaction_hourly_live limit 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    const hint = /does not exist|authentication|permission denied/i.test((err as Error).message)
+      ? ' (run `museum-etl seed --wait` to apply migrations and create the local reader role)'
+      : '';
+    throw new Error(
+      `the dashboard cannot read as ${config.pg.readerUser}@${config.pg.host}:${config.pg.port}/${config.pg.database}: ${(err as Error).message}${hint}`,
+    );
+  }
+  return pool;
+}
+
+export async function startDashboardServer(
+  config: Config,
+  options: DashboardOptions = {},
+): Promise<DashboardServer> {
+  const pool = await connectReader(config);
+  const queries = new DashboardQueries(pool, config.museum.timeZone);
+  const api = routes(queries);
+  const logger = options.logger;
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://dashboard.local');
+    const head = req.method === 'HEAD';
+    if (req.method !== 'GET' && !head) {
+      res.setHeader('allow', 'GET, HEAD');
+      send(res, 405, { error: 'method_not_allowed', reason: `${req.method} is not supported; use GET` });
+      return;
+    }
+    if (url.pathname.startsWith('/api/')) {
+      const handler = api[url.pathname];
+      if (!handler) {
+        send(res, 404, { error: 'not_found', reason: `no API endpoint ${url.pathname}` }, head);
+        return;
+      }
+      const started = Date.now();
+      handler(url.searchParams).then(
+        (body) => {
+          send(res, 200, body, head);
+          logger?.debug({ path: url.pathname, ms: Date.now() - started }, 'dashboard api');
+        },
+        (err: unknown) => {
+          if (err instanceof BadRequest) {
+            send(res, 400, { error: 'bad_request', reason: err.message }, head);
+          } else if (isUnavailable(err)) {
+            logger?.warn({ err, path: url.pathname }, 'dashboard api: database unavailable');
+            send(
+              res,
+              503,
+              { error: 'unavailable', reason: `database unavailable: ${(err as Error).message}` },
+              head,
+            );
+          } else {
+            logger?.error({ err, path: url.pathname }, 'dashboard api failed');
+            send(res, 500, { error: 'internal', reason: 'internal error; see the server log' }, head);
+          }
+        },
+      );
+      return;
+    }
+    if (url.pathname === '/') {
+      res.writeHead(302, { location: `/exhibitions${url.search}` });
+      res.end();
+      return;
+    }
+    const asset = STATIC[url.pathname];
+    if (!asset) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+      res.end('not found\n');
+      return;
+    }
+    fs.readFile(asset.file, (err, data) => {
+      if (err) {
+        logger?.error({ err, file: asset.file }, 'dashboard asset missing');
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('asset missing\n');
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': asset.type,
+        'content-length': data.length,
+        'cache-control': asset.file === CHART_JS ? 'public, max-age=86400' : 'no-cache',
+        ...SECURITY_HEADERS,
+      });
+      res.end(head ? undefined : data);
+    });
+  });
+  // Long-lived keep-alive sockets from browsers must not hold close() open.
+  server.keepAliveTimeout = 5_000;
+
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8080, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${address.port}/`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await pool.end();
+      })();
+      return closing;
+    },
+  };
+}

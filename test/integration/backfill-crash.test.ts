@@ -1,0 +1,86 @@
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeHistory } from '../../simulator/history-writer';
+import { createPgPool, createS3 } from '../../worker/connections';
+import type { BackfillSummary } from '../../workflows/backfill';
+import { countsOf, createBucket, deleteCreatedBuckets } from '../support/backfill';
+import { waitFor } from '../support/catalogue';
+import { stackConfig, uniqueName } from '../support/env';
+import { spawnWorkerProcess, type WorkerProcess } from '../support/processes';
+
+const config = stackConfig();
+const db = createPgPool(config);
+const s3 = createS3(config);
+const ROWS = 1_000_000;
+let connection: Connection;
+let client: Client;
+const workers: WorkerProcess[] = [];
+
+const staged = async (bucket: string) =>
+  (
+    await db.query<{ line: number }>(
+      'select coalesce(max(line_reached), 0) as line from backfill_load where bucket = $1',
+      [bucket],
+    )
+  ).rows[0]!.line;
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: config.temporal.address });
+  client = new Client({ connection });
+});
+
+afterAll(async () => {
+  for (const w of workers) await w.stop('SIGKILL');
+  await connection?.close();
+  await deleteCreatedBuckets(s3);
+  await db.end();
+  s3.destroy();
+});
+
+describe('backfill crash test', () => {
+  it('loads a 1,000,000-row file exactly once when the worker is killed -9 in the middle', async () => {
+    const bucket = await createBucket(s3, 'crash');
+    const history = await writeHistory({ s3, bucket, rows: ROWS, files: 1, seed: 'backfill-crash' });
+    const taskQueue = uniqueName('backfill-crash');
+    const workerA = spawnWorkerProcess(taskQueue);
+    workers.push(workerA);
+    // writeHistory put the exhibition files beside the history: the catalogue comes from the same bucket.
+    await client.workflow.execute('seedWorkflow', {
+      taskQueue,
+      workflowId: uniqueName('seed'),
+      args: [{ bucket }],
+    });
+
+    const handle = await client.workflow.start('backfillWorkflow', {
+      taskQueue,
+      workflowId: uniqueName('backfill-crash'),
+      args: [{ bucket }],
+    });
+    await waitFor(
+      () => staged(bucket),
+      (line) => line >= ROWS / 4,
+      { what: 'a quarter of the file staged', timeoutMs: 240_000, intervalMs: 100 },
+    );
+    await workerA.stop('SIGKILL');
+    const atKill = await staged(bucket);
+    expect(atKill).toBeLessThan(ROWS);
+    // Nothing of the file is visible until its last line is staged and swapped in.
+    expect(await countsOf(db, bucket)).toEqual({ ratings: 0, requests: 0, rejects: 0 });
+
+    const workerB = spawnWorkerProcess(taskQueue);
+    workers.push(workerB);
+    const summary = (await handle.result()) as BackfillSummary;
+    expect(summary.failed).toEqual([]);
+    expect(summary.loaded).toHaveLength(1);
+    // The retry continued from the staged progress instead of starting over.
+    expect(summary.loaded[0]!.resumedFromLine).toBe(atKill);
+    const t = history.totals;
+    expect(summary).toMatchObject({ ratings: t.ratings, requests: t.requests, rejects: t.beforeOpening });
+    expect(await countsOf(db, bucket)).toEqual({
+      ratings: t.ratings,
+      requests: t.requests,
+      rejects: t.beforeOpening,
+    });
+    expect(await staged(bucket)).toBe(0);
+  }, 900_000);
+});
