@@ -53,6 +53,12 @@ async function withClient<T>(
       fail(
         `no live ingest is running for ${topic ?? config.kafka.topic}; start it with \`museum-etl ingest start\``,
       );
+    if (/Failed to query/i.test((err as Error).message)) {
+      fail(
+        `no worker answered the query: is a worker polling task queue ${config.temporal.taskQueue}? (museum-etl worker, or museum-etl up)`,
+        EXIT.unavailable,
+      );
+    }
     throw err;
   } finally {
     await client.connection.close();
