@@ -34,6 +34,8 @@ export interface PartitionStats {
   lastBatchAt: string | null;
   lastBatchSize: number;
   lastBatchMs: number | null;
+  /** A batch is being extracted or loaded right now (a pause takes effect after it). */
+  batchInFlight: boolean;
 }
 
 export const statsQuery = defineQuery<PartitionStats>('stats');
@@ -105,6 +107,7 @@ function emptyStats(topic: string, partition: number): PartitionStats {
     lastBatchAt: null,
     lastBatchSize: 0,
     lastBatchMs: null,
+    batchInFlight: false,
   };
 }
 
