@@ -97,9 +97,14 @@ export async function beginLoad(db: Pool, f: FileRef): Promise<LoadState> {
   };
 }
 
-/** Rows of one chunk, already in COPY text format so nothing per-row outlives the chunk. */
+/**
+ * Rows of one chunk, written straight into COPY text bytes. Each row's string dies young; keeping
+ * strings for a whole chunk got them promoted to the old generation and let the heap balloon
+ * between full collections.
+ */
 export class StagingChunk {
-  private parts: string[] = [];
+  private buf = Buffer.allocUnsafe(2 << 20);
+  private length = 0;
   rows = 0;
 
   constructor(
@@ -110,7 +115,7 @@ export class StagingChunk {
   add(line: number, verdict: Verdict, raw: Buffer): void {
     const head = `${this.loadId}\t${line}\t`;
     if (verdict.kind === 'rejected') {
-      this.parts.push(
+      this.write(
         `${head}2\t\\N\t\\N\t\\N\t\\\\x${raw.toString('hex')}\t${verdict.reason}\t${copyText(verdict.detail)}\n`,
       );
     } else {
@@ -118,13 +123,27 @@ export class StagingChunk {
       // The rules accepted the site against this same snapshot, so a miss is a bug, never data to drop.
       if (id === undefined) throw new Error(`exhibition ${verdict.exhibitionPublicId} not in the snapshot`);
       const [kind, value] = verdict.kind === 'rating' ? [0, verdict.rating] : [1, verdict.request];
-      this.parts.push(`${head}${kind}\t${id}\t${value}\t${verdict.eventAt.iso}\t\\N\t\\N\t\\N\n`);
+      this.write(`${head}${kind}\t${id}\t${value}\t${verdict.eventAt.iso}\t\\N\t\\N\t\\N\n`);
     }
     this.rows++;
   }
 
+  private write(text: string): void {
+    // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
+    if (this.length + text.length * 3 > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + text.length * 3));
+      this.buf.copy(bigger, 0, 0, this.length);
+      this.buf = bigger;
+    }
+    this.length += this.buf.write(text, this.length, 'utf8');
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+
   text(): string {
-    return this.parts.join('');
+    return this.bytes().toString('utf8');
   }
 }
 
@@ -163,7 +182,7 @@ export async function commitChunk(
           'copy backfill_staging (load_id, line, kind, exhibition_id, value, event_at, raw, reason, detail) from stdin',
         ),
       );
-      await pipeline(Readable.from([Buffer.from(chunk.text())]), copy);
+      await pipeline(Readable.from([chunk.bytes()]), copy);
     }
     const { rowCount } = await client.query(
       `update backfill_load set line_reached = $2, byte_offset = $3, header = $4, stats = $5, updated_at = now()

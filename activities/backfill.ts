@@ -166,6 +166,7 @@ export function createBackfillActivities({ config, db, s3, catalogue }: Activity
         status: 'loaded',
         complete: outcome.complete,
         replaced: outcome.final.replaced,
+        finalizeMs: outcome.finalizeMs,
       };
     },
   };

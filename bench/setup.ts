@@ -1,10 +1,9 @@
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Client, type Pool } from 'pg';
 import { createSeedActivities } from '../activities/seed';
 import { buildActivityDeps } from '../activities';
 import type { Config } from '../config';
-import { REFERENCE_CATALOGUE } from '../domain';
-import { exhibitionDocument, slugOf } from '../simulator/exhibitions';
+import { writeExhibitionFiles } from '../simulator/history-writer';
 import { createKafka, createPgPool, createS3 } from '../worker/connections';
 import { loadConfig } from '../config';
 
@@ -25,17 +24,11 @@ export async function freshDatabase(name: string): Promise<{ config: Config; db:
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', PGDATABASE: name });
   const db = createPgPool(config, { max: 20 });
   const s3 = createS3(config);
-  const bucket = `bench-catalogue-${Date.now().toString(36)}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  for (const e of REFERENCE_CATALOGUE) {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: `lmnh_exhibition_${slugOf(e.name)}.json`,
-        Body: exhibitionDocument(e),
-      }),
-    );
-  }
+  const bucket = 'bench-reference-catalogue';
+  await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
+    if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
+  });
+  await writeExhibitionFiles(s3, bucket);
   // Activities are plain functions: the benchmark seeds without going through Temporal.
   const seed = createSeedActivities(buildActivityDeps({ config, db, kafka: createKafka(config), s3 }));
   await seed.applyMigrations();

@@ -110,10 +110,11 @@ function* chunks(lines: Iterable<string>, onRows: (added: number) => void): Gene
   if (dataRows > 0) onRows(dataRows);
 }
 
-async function writeExhibitions(
+/** One `lmnh_exhibition_<slug>.json` per exhibition, in the bucket's real format; returns the keys. */
+export async function writeExhibitionFiles(
   s3: S3Client,
   bucket: string,
-  exhibitions: readonly SimExhibition[],
+  exhibitions: readonly SimExhibition[] = DEFAULT_EXHIBITIONS,
 ): Promise<string[]> {
   const keys: string[] = [];
   for (const e of exhibitions) {
@@ -128,6 +129,15 @@ async function writeExhibitions(
     );
     keys.push(key);
   }
+  return keys;
+}
+
+async function writeExhibitions(
+  s3: S3Client,
+  bucket: string,
+  exhibitions: readonly SimExhibition[],
+): Promise<string[]> {
+  const keys = await writeExhibitionFiles(s3, bucket, exhibitions);
   // Not data: the loader must skip objects whose names match neither pattern.
   const note = `Kiosk history and exhibition metadata written by the museum-etl simulator.\n${keys.join('\n')}\n`;
   await s3.send(

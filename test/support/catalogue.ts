@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { REFERENCE_CATALOGUE } from '../../domain';
-import { exhibitionDocument, slugOf } from '../../simulator/exhibitions';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { writeExhibitionFiles } from '../../simulator/history-writer';
 import type { SeedResult } from '../../workflows/seed';
 import { uniqueName } from './env';
 
@@ -10,17 +9,12 @@ export async function seedReferenceCatalogue(
   tw: { client: Client; taskQueue: string },
   s3: S3Client,
 ): Promise<SeedResult> {
-  const bucket = uniqueName('catalogue').toLowerCase();
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  for (const e of REFERENCE_CATALOGUE) {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: `lmnh_exhibition_${slugOf(e.name)}.json`,
-        Body: exhibitionDocument(e),
-      }),
-    );
-  }
+  // One shared bucket: every S3 bucket costs SeaweedFS volumes of its own, and this content never changes.
+  const bucket = 'test-reference-catalogue';
+  await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
+    if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
+  });
+  await writeExhibitionFiles(s3, bucket);
   return tw.client.workflow.execute('seedWorkflow', {
     taskQueue: tw.taskQueue,
     workflowId: uniqueName('seed'),
