@@ -183,6 +183,79 @@ async function timeGet(url: string): Promise<number> {
   return performance.now() - started;
 }
 
+const LIVE_SECONDS = 15;
+const LIVE_BATCH = 500;
+
+/**
+ * Live-ingest-like batches (500 rows in the current hour, as the Kafka loader writes them) for a few
+ * seconds while a Safety page refreshes, then the same batches with the rollup triggers disabled: the
+ * insert latency the rollup adds, and that neither side waits for the other. Rows are removed again.
+ */
+async function liveIngestAlongside(config: Config, url: string, make: (e: string) => string): Promise<void> {
+  const writer = createPgPool(config, { max: 1 });
+  const ids = (
+    await writer.query<{ ids: number[] }>('select array_agg(exhibition_id) as ids from exhibition')
+  ).rows[0]!.ids;
+  let batch = 0;
+  const insert = async (tag: string): Promise<number> => {
+    const started = performance.now();
+    await writer.query(
+      `insert into rating_interaction (exhibition_id, rating_id, event_at, source_position)
+       select ($1::int[])[1 + floor(random() * 6)::int], floor(random() * 5)::smallint, now() - random() * interval '1 second',
+              'kafka:bench-live-${tag}:' || $2::int || ':' || g
+       from generate_series(1, ${LIVE_BATCH}) g`,
+      [ids, batch++],
+    );
+    return performance.now() - started;
+  };
+  const run = async (tag: string, withPage: boolean) => {
+    const inserts: number[] = [];
+    const pages: number[] = [];
+    const until = Date.now() + LIVE_SECONDS * 1000;
+    const writing = (async () => {
+      while (Date.now() < until) inserts.push(await insert(tag));
+    })();
+    const reading = (async () => {
+      while (withPage && Date.now() < until) {
+        const q = make('/api/safety/summary');
+        const started = performance.now();
+        await Promise.all(
+          VIEWS['Safety page refresh (5 calls at once)']!.map((e) => timeGet(`${url}${e.slice(1)}?${q}`)),
+        );
+        pages.push(performance.now() - started);
+      }
+    })();
+    await Promise.all([writing, reading]);
+    inserts.sort((a, b) => a - b);
+    pages.sort((a, b) => a - b);
+    return { inserts, pages };
+  };
+  const line = (label: string, xs: number[]) =>
+    console.log(
+      `${label.padEnd(44)}${fmt(percentile(xs, 50), 1).padStart(9)}${fmt(percentile(xs, 95), 1).padStart(9)}${fmt(xs.at(-1)!, 1).padStart(9)}  (${xs.length})`,
+    );
+  try {
+    console.log(`\nlive-ingest-like ${LIVE_BATCH}-row inserts for ${LIVE_SECONDS} s each:\n`);
+    const on = await run('on', true);
+    line('500-row insert, rollup triggers on', on.inserts);
+    line('Safety page refresh meanwhile', on.pages);
+    await writer.query('alter table rating_interaction disable trigger user');
+    try {
+      const off = await run('off', true);
+      line('500-row insert, rollup triggers off', off.inserts);
+      line('Safety page refresh meanwhile', off.pages);
+      await writer.query(
+        `delete from rating_interaction where source_position like 'kafka:bench-live-off:%'`,
+      );
+    } finally {
+      await writer.query('alter table rating_interaction enable trigger user');
+    }
+    await writer.query(`delete from rating_interaction where source_position like 'kafka:bench-live-on:%'`);
+  } finally {
+    await writer.end();
+  }
+}
+
 async function main(): Promise<void> {
   const opts = new Command()
     .option('--rows <n>', 'interactions to load', '10000000')
@@ -261,6 +334,7 @@ async function main(): Promise<void> {
     console.log(
       `\nworst endpoint p95: ${fmt(worst, 1)} ms (target ${TARGET_P95_MS} ms): ${worst <= TARGET_P95_MS ? 'met' : 'NOT met'}`,
     );
+    await liveIngestAlongside(config, server.url, make);
     if (worst > TARGET_P95_MS) process.exitCode = 1;
   } finally {
     await server.close();

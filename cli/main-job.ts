@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { listAllObjects } from '../activities/s3-objects';
+import { startDashboardServer } from '../dashboard/server';
 import { workflowUrl, type Config } from '../config';
 import { isExhibitionKey } from '../domain';
 import { startLiveSimulation, type LiveSimulation } from '../simulator/run-live';
@@ -56,83 +57,91 @@ export function registerMainJobCommand(program: Command): void {
   program
     .command('up')
     .description(
-      'run the whole pipeline locally: stack, worker, seed, nightly schedule, live ingest, simulator',
+      'run the whole pipeline locally: stack, worker, seed, nightly schedule, live ingest, simulator, dashboards',
     )
     .option('--keep-stack', 'leave the stack running after Ctrl-C')
     .option('--rate <n>', 'simulated kiosk events per second', '5')
     .option('--no-simulator', 'do not produce simulated live traffic')
+    .option('--dashboard-port <port>', 'port of the dashboards', '8080')
     .addHelpText('after', '\nExamples:\n  $ npx museum-etl up\n  $ npx museum-etl up --rate 50 --keep-stack')
-    .action(async (opts: { keepStack?: boolean; rate: string; simulator: boolean }) => {
-      const rate = Number(opts.rate);
-      if (!(rate > 0)) fail(`--rate must be a positive number, got ${JSON.stringify(opts.rate)}`, EXIT.usage);
-      let stack;
-      try {
-        stack = await stackUp();
-      } catch (err) {
-        fail((err as Error).message, EXIT.unavailable);
-      }
-      const config = loadConfigOrExit();
-      const logger = commandLogger(config, 'up');
-      const running = await createMuseumWorker(config, logger);
-      const workerDone = running.run();
-      const client = await temporalClientOrExit(config);
-      const abort = new AbortController();
-      let simulation: LiveSimulation | undefined;
-      const stop = () => {
-        abort.abort();
-        simulation?.stop();
-        running.shutdown();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        const wroteHistory = await ensureDemoData(config, logger);
-        await seed(client, config, logger);
-        const schedule = await ensureNightlySchedule(client, config);
-        logger.info(schedule, 'nightly backfill schedule ensured');
-        if (wroteHistory) {
-          const handle = await client.workflow.start('backfillWorkflow', {
-            taskQueue: config.temporal.taskQueue,
-            workflowId: `backfill-first-run-${Date.now()}`,
-            args: [{}],
-          });
-          logger.info(
-            { url: workflowUrl(config, handle.workflowId) },
-            'first backfill of the simulated history started',
-          );
+    .action(
+      async (opts: { keepStack?: boolean; rate: string; simulator: boolean; dashboardPort: string }) => {
+        const rate = Number(opts.rate);
+        if (!(rate > 0))
+          fail(`--rate must be a positive number, got ${JSON.stringify(opts.rate)}`, EXIT.usage);
+        let stack;
+        try {
+          stack = await stackUp();
+        } catch (err) {
+          fail((err as Error).message, EXIT.unavailable);
         }
-        const ingest = await startLiveIngest(client, config, config.kafka.topic);
-        if (opts.simulator && !abort.signal.aborted) {
-          simulation = await startLiveSimulation(
-            config,
-            { rate, stamp: 'recent-opening-hours' },
-            abort.signal,
+        const config = loadConfigOrExit();
+        const logger = commandLogger(config, 'up');
+        const running = await createMuseumWorker(config, logger);
+        const workerDone = running.run();
+        const client = await temporalClientOrExit(config);
+        const abort = new AbortController();
+        let simulation: LiveSimulation | undefined;
+        let dashboard: { url: string; close(): Promise<void> } | undefined;
+        const stop = () => {
+          abort.abort();
+          simulation?.stop();
+          running.shutdown();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        try {
+          const wroteHistory = await ensureDemoData(config, logger);
+          await seed(client, config, logger);
+          dashboard = await startDashboardServer(config, { port: Number(opts.dashboardPort), logger });
+          const schedule = await ensureNightlySchedule(client, config);
+          logger.info(schedule, 'nightly backfill schedule ensured');
+          if (wroteHistory) {
+            const handle = await client.workflow.start('backfillWorkflow', {
+              taskQueue: config.temporal.taskQueue,
+              workflowId: `backfill-first-run-${Date.now()}`,
+              args: [{}],
+            });
+            logger.info(
+              { url: workflowUrl(config, handle.workflowId) },
+              'first backfill of the simulated history started',
+            );
+          }
+          const ingest = await startLiveIngest(client, config, config.kafka.topic);
+          if (opts.simulator && !abort.signal.aborted) {
+            simulation = await startLiveSimulation(
+              config,
+              { rate, stamp: 'recent-opening-hours' },
+              abort.signal,
+            );
+            simulation.done.catch((err: Error) => logger.error({ err }, 'simulator stopped'));
+          }
+          console.error(
+            [
+              '',
+              'museum-etl is running on the embedded stack.',
+              `  Temporal UI   ${config.temporal.uiUrl}`,
+              `  Dashboards    ${dashboard.url}`,
+              `  Live ingest   ${ingest.url}`,
+              `  Status        npx museum-etl ingest status`,
+              `  Simulator     ${opts.simulator ? `${rate} kiosk events/s to ${config.kafka.topic} (15% faults)` : 'off'}`,
+              `  PostgreSQL    eval "$(npx museum-etl stack env)" && psql`,
+              '  Stop          Ctrl-C',
+              '',
+            ].join('\n'),
           );
-          simulation.done.catch((err: Error) => logger.error({ err }, 'simulator stopped'));
+        } catch (err) {
+          logger.error({ err }, 'the main job could not start');
+          stop();
+          process.exitCode = EXIT.failed;
         }
-        console.error(
-          [
-            '',
-            'museum-etl is running on the embedded stack.',
-            `  Temporal UI   ${config.temporal.uiUrl}`,
-            `  Live ingest   ${ingest.url}`,
-            `  Status        npx museum-etl ingest status`,
-            `  Simulator     ${opts.simulator ? `${rate} kiosk events/s to ${config.kafka.topic} (15% faults)` : 'off'}`,
-            `  PostgreSQL    eval "$(npx museum-etl stack env)" && psql`,
-            '  Stop          Ctrl-C',
-            '',
-          ].join('\n'),
-        );
-      } catch (err) {
-        logger.error({ err }, 'the main job could not start');
-        stop();
-        process.exitCode = EXIT.failed;
-      }
-      await workerDone;
-      await client.connection.close();
-      if (!opts.keepStack) {
-        console.error('[up] stopping the local stack (use --keep-stack to leave it running)');
-        await stack.down((c, m) => console.error(`[stack] ${c.padEnd(8)} ${m}`));
-      }
-    });
+        await workerDone;
+        await dashboard?.close();
+        await client.connection.close();
+        if (!opts.keepStack) {
+          console.error('[up] stopping the local stack (use --keep-stack to leave it running)');
+          await stack.down((c, m) => console.error(`[stack] ${c.padEnd(8)} ${m}`));
+        }
+      },
+    );
 }

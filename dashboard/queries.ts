@@ -55,8 +55,12 @@ export interface ExhibitionTotals {
   emergency: number;
 }
 
+/** Which rollup level answers: museum days (cheap) or UTC hours (for hours, or another time zone). */
+type Level = 'daily' | 'hourly' | 'event';
+
 export class DashboardQueries {
   private catalogue?: { at: number; value: Catalogue };
+  private rollupZone?: { at: number; value: string };
 
   constructor(
     private readonly db: Pool,
@@ -92,13 +96,36 @@ export class DashboardQueries {
     return value;
   }
 
+  /**
+   * Whether the daily level counts days in this server's museum time zone (reporting.rollup_setting).
+   * If not, every answer comes from the hourly level instead: the same numbers, more rows to add up.
+   */
+  async dailyLevelUsable(): Promise<boolean> {
+    if (!this.rollupZone || Date.now() - this.rollupZone.at >= CATALOGUE_TTL_MS) {
+      const { rows } = await this.db.query<{ time_zone: string }>(
+        'select time_zone from reporting.rollup_setting',
+      );
+      this.rollupZone = { at: Date.now(), value: rows[0]?.time_zone ?? '' };
+    }
+    return this.rollupZone.value === this.timeZone;
+  }
+
+  /** The zone the daily level counts days in (for the server's start-up warning). */
+  async dailyLevelZone(): Promise<string> {
+    await this.dailyLevelUsable();
+    return this.rollupZone!.value;
+  }
+
   /** First and last museum-local day with any interaction, and today in museum time. */
   async dataRange(): Promise<{ first: string | null; last: string | null; today: string }> {
     const { rows } = await this.db.query<{ first: string | null; last: string | null; today: string }>(
-      `select to_char(min(hour_start) at time zone $1, 'YYYY-MM-DD') as first,
-              to_char(max(hour_start) at time zone $1, 'YYYY-MM-DD') as last,
-              to_char(now() at time zone $1, 'YYYY-MM-DD') as today
-       from reporting.interaction_hourly_live`,
+      `select to_char(least((select min(hour_start) from reporting.interaction_hourly),
+                            (select min(hour_start) from reporting.interaction_hourly_pending)) at time zone $1,
+                      'YYYY-MM-DD') as first,
+              to_char(greatest((select max(hour_start) from reporting.interaction_hourly),
+                               (select max(hour_start) from reporting.interaction_hourly_pending)) at time zone $1,
+                       'YYYY-MM-DD') as last,
+              to_char(now() at time zone $1, 'YYYY-MM-DD') as today`,
       [this.timeZone],
     );
     const r = rows[0]!;
@@ -106,26 +133,24 @@ export class DashboardQueries {
   }
 
   /**
-   * The WHERE clause for the rollup (or the emergency view, whose time column is event_at). `tz` is the
-   * placeholder already holding the museum time zone, if the caller's SELECT needs it too.
+   * The WHERE clause for a rollup level (or the emergency view, level `event`). Museum days bound the
+   * daily level directly; the others turn them into instants in the museum's zone. `tz` is the
+   * placeholder already holding that zone, if the caller's SELECT needs it too.
    */
-  private where(
-    filters: Filters,
-    catalogue: Catalogue,
-    timeColumn: string,
-    params: unknown[],
-    tz?: string,
-  ): Where {
+  private where(filters: Filters, catalogue: Catalogue, level: Level, params: unknown[], tz?: string): Where {
     const conditions: string[] = [];
     const zone = () => (tz ??= `$${params.push(this.timeZone)}`);
+    const column = level === 'daily' ? 'day' : level === 'hourly' ? 'hour_start' : 'event_at';
     if (filters.from !== undefined) {
+      const from = `$${params.push(filters.from)}::date`;
       conditions.push(
-        `${timeColumn} >= ($${params.push(filters.from)}::date)::timestamp at time zone ${zone()}`,
+        level === 'daily' ? `day >= ${from}` : `${column} >= (${from})::timestamp at time zone ${zone()}`,
       );
     }
     if (filters.to !== undefined) {
+      const to = `$${params.push(filters.to)}::date`;
       conditions.push(
-        `${timeColumn} < ($${params.push(filters.to)}::date + 1)::timestamp at time zone ${zone()}`,
+        level === 'daily' ? `day <= ${to}` : `${column} < (${to} + 1)::timestamp at time zone ${zone()}`,
       );
     }
     const selected = selectedExhibitions(filters, catalogue);
@@ -133,6 +158,12 @@ export class DashboardQueries {
       conditions.push(`exhibition_id = any($${params.push(selected.map((e) => e.exhibitionId))}::int[])`);
     }
     return { sql: conditions.length ? `where ${conditions.join(' and ')}` : '', params };
+  }
+
+  private async totalsLevel(): Promise<{ level: Level; source: string }> {
+    return (await this.dailyLevelUsable())
+      ? { level: 'daily', source: 'reporting.interaction_daily_live' }
+      : { level: 'hourly', source: 'reporting.interaction_hourly_live' };
   }
 
   /** The bucket for a time series: from the filter's range, or the data's when the range is open. */
@@ -152,11 +183,12 @@ export class DashboardQueries {
     const catalogue = await this.getCatalogue();
     const selected = selectedExhibitions(filters, catalogue);
     if (selected.length === 0) return [];
-    const where = this.where(filters, catalogue, 'hour_start', []);
+    const { level, source } = await this.totalsLevel();
+    const where = this.where(filters, catalogue, level, []);
     const { rows } = await this.db.query<Record<string, string | number>>(
       `select exhibition_id, sum(rating_0) as r0, sum(rating_1) as r1, sum(rating_2) as r2,
               sum(rating_3) as r3, sum(rating_4) as r4, sum(assistance) as qa, sum(emergency) as qe
-       from reporting.interaction_hourly_live ${where.sql}
+       from ${source} ${where.sql}
        group by exhibition_id`,
       where.params,
     );
@@ -182,18 +214,30 @@ export class DashboardQueries {
     const selected = selectedExhibitions(filters, catalogue);
     const bucket = await this.bucket(filters);
     if (selected.length === 0) return { bucket, labels: [] as string[], series: [] };
-    const params: unknown[] = [this.timeZone];
-    const where = this.where(filters, catalogue, 'hour_start', params, '$1');
+    // Day and week buckets add up museum days; hour buckets (at most 3 days) add up hours.
+    const daily = bucket !== 'hour' && (await this.dailyLevelUsable());
+    const params: unknown[] = daily ? [] : [this.timeZone];
+    const where = this.where(
+      filters,
+      catalogue,
+      daily ? 'daily' : 'hourly',
+      params,
+      daily ? undefined : '$1',
+    );
     const b = `$${params.push(bucket)}`;
     const f = `$${params.push(LABEL_FORMAT[bucket])}`;
+    const local = daily ? 'day::timestamp' : 'hour_start at time zone $1';
     const { rows } = await this.db.query<{ label: string; exhibition_id: number; n: string; score: string }>(
-      `select to_char(date_trunc(${b}, hour_start at time zone $1), ${f}) as label, exhibition_id,
-              sum(rating_0 + rating_1 + rating_2 + rating_3 + rating_4) as n,
-              sum(rating_1 + 2 * rating_2 + 3 * rating_3 + 4 * rating_4) as score
-       from reporting.interaction_hourly_live ${where.sql}
-       group by 1, 2
-       having sum(rating_0 + rating_1 + rating_2 + rating_3 + rating_4) > 0
-       order by 1, 2`,
+      `select to_char(bucket, ${f}) as label, exhibition_id, n, score
+       from (
+         select date_trunc(${b}, ${local}) as bucket, exhibition_id,
+                sum(rating_0 + rating_1 + rating_2 + rating_3 + rating_4) as n,
+                sum(rating_1 + 2 * rating_2 + 3 * rating_3 + 4 * rating_4) as score
+         from ${daily ? 'reporting.interaction_daily_live' : 'reporting.interaction_hourly_live'} ${where.sql}
+         group by 1, 2
+       ) b
+       where n > 0
+       order by bucket, exhibition_id`,
       params,
     );
     const labels = [...new Set(rows.map((r) => r.label))];
@@ -221,7 +265,7 @@ export class DashboardQueries {
     const counts = new Map<number, { assistance: number; emergency: number }>();
     if (selected.length > 0) {
       const params: unknown[] = [this.timeZone];
-      const where = this.where(filters, catalogue, 'hour_start', params, '$1');
+      const where = this.where(filters, catalogue, 'hourly', params, '$1');
       const { rows } = await this.db.query<{ hour: number; qa: string; qe: string }>(
         `select extract(hour from hour_start at time zone $1)::int as hour,
                 sum(assistance) as qa, sum(emergency) as qe
@@ -245,7 +289,7 @@ export class DashboardQueries {
     const catalogue = await this.getCatalogue();
     if (selectedExhibitions(filters, catalogue).length === 0) return [];
     const params: unknown[] = [this.timeZone];
-    const where = this.where(filters, catalogue, 'event_at', params, '$1');
+    const where = this.where(filters, catalogue, 'event', params, '$1');
     const lim = `$${params.push(limit)}`;
     const { rows } = await this.db.query<{
       id: string;

@@ -28,8 +28,8 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-/** Pages poll this often; the API is cheap enough that new data shows within about 3 s. */
-export const REFRESH_MS = 2_500;
+/** Pages poll this often; the API is cheap enough that new data shows within about 2-3 s. */
+export const REFRESH_MS = 2_000;
 
 const PUBLIC_DIR = repoPath('dashboard', 'public');
 const CHART_JS = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
@@ -323,6 +323,13 @@ export async function startDashboardServer(
 ): Promise<DashboardServer> {
   const pool = await connectReader(config);
   const queries = new DashboardQueries(pool, config.museum.timeZone);
+  const rollupZone = await queries.dailyLevelZone();
+  if (rollupZone !== config.museum.timeZone) {
+    options.logger?.warn(
+      { rollupZone, museumTimeZone: config.museum.timeZone },
+      `the daily rollup counts days in ${rollupZone}, not MUSEUM_TIME_ZONE: answering from the hourly rollup (exact, slower); as the schema owner run select reporting.set_rollup_time_zone('${config.museum.timeZone}')`,
+    );
+  }
   const api = routes(queries);
   const logger = options.logger;
 
@@ -420,6 +427,8 @@ export async function startDashboardServer(
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
+          // A request still running after 3 s (a stuck client) does not hold shutdown up.
+          setTimeout(() => server.closeAllConnections(), 3_000).unref();
         });
         await pool.end();
       })();

@@ -11,6 +11,10 @@
   const ASSISTANCE = '#2b7bba';
   const EMERGENCY = '#d62728';
   const RECENT_EMERGENCY_MS = 15 * 60 * 1000;
+  const DAY_MS = 24 * 3600 * 1000;
+  const REDUCED_MOTION = Boolean(
+    window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches,
+  );
   const BASE_TITLE =
     VIEW === 'safety' ? 'Visitor safety – Museum dashboards' : 'Exhibitions – Museum dashboards';
 
@@ -53,6 +57,8 @@
   function setUrlFilters(params) {
     const qs = params.toString();
     history.pushState(null, '', `${location.pathname}${qs ? `?${qs}` : ''}`);
+    // Emergencies that a new filter brings into view are not new: do not flash them.
+    state.seenEmergencies = undefined;
     syncForm();
     refreshSoon();
   }
@@ -178,7 +184,7 @@
       }
     } finally {
       state.running = false;
-      const delay = state.again ? 0 : (state.meta && state.meta.refreshMs) || 2500;
+      const delay = state.again ? 0 : (state.meta && state.meta.refreshMs) || 2000;
       state.again = false;
       state.timer = setTimeout(tick, delay);
     }
@@ -260,7 +266,7 @@
       return existing;
     }
     config.options = Object.assign(
-      { responsive: true, maintainAspectRatio: false, animation: { duration: 300 } },
+      { responsive: true, maintainAspectRatio: false, animation: REDUCED_MOTION ? false : { duration: 300 } },
       config.options,
     );
     state.charts[id] = new Chart($(id), config);
@@ -288,6 +294,7 @@
       getJson('/api/exhibitions/top-rated', p),
       getJson('/api/exhibitions/rating-distribution', p),
     ]);
+    if (apiParams().toString() !== p.toString()) return; // the filters changed meanwhile: redraw next tick
 
     $('kpi-ratings').textContent = fmtInt(pop.totals.ratings);
     $('kpi-average').textContent = fmtAvg(pop.totals.averageRating);
@@ -308,7 +315,7 @@
           borderColor: exhibitionColour(s.exhibition),
           backgroundColor: exhibitionColour(s.exhibition),
           spanGaps: true,
-          tension: 0.2,
+          cubicInterpolationMode: 'monotone',
           pointRadius: time.labels.length > 60 ? 0 : 2,
         })),
       },
@@ -391,6 +398,7 @@
       getJson('/api/safety/by-exhibition', p),
       getJson('/api/safety/emergencies', p),
     ]);
+    if (apiParams().toString() !== p.toString()) return; // the filters changed meanwhile: redraw next tick
 
     renderEmergencies(emergencies.emergencies);
 
@@ -482,7 +490,7 @@
         floor.textContent = /^\d+$/.test(e.floor) ? `Floor ${e.floor}` : e.floor;
         const age = document.createElement('span');
         age.className = 'age';
-        age.textContent = ago(e.at);
+        age.textContent = Date.now() - Date.parse(e.at) < DAY_MS ? ago(e.at) : '';
         li.append(time, what, floor, age);
         return li;
       }),
@@ -493,7 +501,11 @@
       'alert',
       Boolean(latest && Date.now() - Date.parse(latest.at) < RECENT_EMERGENCY_MS),
     );
-    $('emergency-age').textContent = latest ? `latest ${ago(latest.at)}` : '';
+    $('emergency-age').textContent = !latest
+      ? ''
+      : Date.now() - Date.parse(latest.at) < DAY_MS
+        ? `latest ${ago(latest.at)}`
+        : `latest on ${latest.localTime.slice(0, 10)}`;
     if (fresh.length > 0) {
       state.titleUntil = Date.now() + 60_000;
       document.title = `(${fresh.length}) New emergency – Museum dashboards`;
@@ -524,6 +536,7 @@
     }
     $('clear-filters').addEventListener('click', () => setUrlFilters(new URLSearchParams()));
     window.addEventListener('popstate', () => {
+      state.seenEmergencies = undefined;
       syncForm();
       refreshSoon();
     });

@@ -81,7 +81,7 @@ const number = (text: string | null) => Number((text ?? '').replace(/[^\d.]/g, '
 const fmt = (n: number) => n.toLocaleString('en-GB');
 
 async function open(view: string, query: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
+  const page = await browser.newPage({ viewport, locale: 'en-GB', reducedMotion: 'reduce' });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
@@ -277,13 +277,18 @@ describe('dashboards in Chromium', () => {
   it.runIf(process.env.UPDATE_SCREENSHOTS === '1')('writes the screenshots in docs/', async () => {
     fs.mkdirSync(repoPath('docs'), { recursive: true });
     for (const view of ['exhibitions', 'safety']) {
-      const page = await open(view, WINDOW, { width: 1280, height: 900 });
-      await page.waitForTimeout(600); // let the chart animation finish
-      await page.screenshot({ path: path.join(repoPath('docs'), `dashboard-${view}.png`), fullPage: true });
+      // Tall enough for the whole page, so taking it does not resize (and redraw) the charts.
+      const page = await open(view, WINDOW, { width: 1280, height: 1500 });
+      const height = await page.evaluate(() =>
+        Math.ceil(document.querySelector('footer').getBoundingClientRect().bottom + window.scrollY),
+      );
+      await page.setViewportSize({ width: 1280, height });
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(repoPath('docs'), `dashboard-${view}.png`) });
       await page.close();
     }
     const phone = await open('safety', WINDOW, { width: 390, height: 844 });
-    await phone.waitForTimeout(600);
+    await phone.waitForTimeout(500);
     await phone.screenshot({ path: path.join(repoPath('docs'), 'dashboard-safety-phone.png') });
     await phone.close();
   });

@@ -249,6 +249,30 @@ describe('dashboard API on a known data set', () => {
     expect(summary.emergency).toBe(events.filter((e) => e.kind === 'request' && e.value === 1).length);
   });
 
+  it('gives the same answers from the hourly level when the daily level counts days in another zone', async () => {
+    const paths = [
+      `/api/exhibitions/popularity?${W}`,
+      `/api/exhibitions/ratings-over-time?${W}&floor=2`,
+      `/api/exhibitions/ratings-over-time?from=2020-01-01&to=2020-06-30`,
+      `/api/safety/by-floor?from=2020-03-29&to=2020-03-29`,
+    ];
+    const daily = await Promise.all(paths.map(ok));
+    await db.query(`select reporting.set_rollup_time_zone('America/New_York')`);
+    try {
+      const hourlyServer = await startDashboardServer(config, { port: 0 });
+      try {
+        for (const [i, path] of paths.entries()) {
+          const res = await fetch(new URL(path, hourlyServer.url));
+          expect(await res.json(), path).toEqual(daily[i]);
+        }
+      } finally {
+        await hourlyServer.close();
+      }
+    } finally {
+      await db.query(`select reporting.set_rollup_time_zone('Europe/London')`);
+    }
+  });
+
   it('keeps the rollup equal to the interaction tables', async () => {
     const { rows } = await db.query(`
       with raw as (
@@ -267,6 +291,14 @@ describe('dashboard API on a known data set', () => {
       select (select count(*) from (select * from a except select * from b) x)::int as missing,
              (select count(*) from (select * from b except select * from a) x)::int as extra`);
     expect(rows[0]).toEqual({ missing: 0, extra: 0 });
+    const days = await db.query(`
+      with a as (select (event_at at time zone 'Europe/London')::date as day, exhibition_id, count(*) as n
+                 from rating_interaction group by 1, 2),
+           b as (select day, exhibition_id, sum(rating_0 + rating_1 + rating_2 + rating_3 + rating_4) as n
+                 from reporting.interaction_daily_live group by 1, 2 having sum(rating_0 + rating_1 + rating_2 + rating_3 + rating_4) <> 0)
+      select (select count(*) from (select * from a except select * from b) x)::int as missing,
+             (select count(*) from (select * from b except select * from a) x)::int as extra`);
+    expect(days.rows[0]).toEqual({ missing: 0, extra: 0 });
   });
 });
 
