@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { historyFileNumber, isHistoryKey } from '../domain';
 import { loadFile, rowsOf, type BackfillHeartbeat } from './backfill-file';
 import { unavailableReason } from './backfill-source';
-import { manifestEntries, manifestEntry } from './backfill-staging';
+import { manifestEntries, manifestEntry, type LoadStats } from './backfill-staging';
 import type { ActivityDeps } from './index';
 import { recordBackfillRows } from './metrics';
 import { listAllObjects } from './s3-objects';
@@ -34,19 +34,12 @@ export interface LoadHistoryInput {
   rowLimit?: number;
 }
 
-export interface LoadHistoryResult {
+export interface LoadHistoryResult extends LoadStats {
   key: string;
   etag: string;
   /** `unchanged`: already loaded at this ETag; `failed`: the object could not be read (see error). */
   status: 'loaded' | 'unchanged' | 'failed';
   error?: string;
-  ratings: number;
-  requests: number;
-  rejects: number;
-  rejectsByReason: Record<string, number>;
-  /** Repeated header lines and blank lines, skipped. */
-  headerLines: number;
-  blankLines: number;
   lines: number;
   bytes: number;
   /** False when the row limit stopped the load before the end of the file. */

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { HistoryFile, LoadHistoryResult } from '../activities/backfill';
+import type { LoadStats } from '../activities/backfill-staging';
 
 const { listHistoryFiles } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -56,7 +57,7 @@ export interface BackfillProgress {
   finished: boolean;
 }
 
-export interface BackfillSummary {
+export interface BackfillSummary extends LoadStats {
   bucket: string;
   filesTotal: number;
   loaded: Array<
@@ -70,13 +71,6 @@ export interface BackfillSummary {
   /** Not started because the row limit was used up. */
   notReached: string[];
   failed: Array<{ key: string; error: string }>;
-  ratings: number;
-  requests: number;
-  rejects: number;
-  rejectsByReason: Record<string, number>;
-  /** Repeated header lines and blank lines skipped. */
-  headerLines: number;
-  blankLines: number;
   rowLimit: number | null;
   durationMs: number;
 }
