@@ -71,11 +71,13 @@ export function registerScheduleCommands(program: Command): void {
     .command('schedule')
     .description(
       `the nightly backfill Temporal Schedule (${NIGHTLY_SCHEDULE_ID}: 02:00 museum time, overlap SKIP)`,
-    );
+    )
+    .addHelpText('after', '\nExamples:\n  $ museum-etl schedule ensure\n  $ museum-etl schedule describe');
   const idOption = ['--id <scheduleId>', 'schedule id', NIGHTLY_SCHEDULE_ID] as const;
 
   schedule
     .command('ensure')
+    .addHelpText('after', '\nExample:\n  $ museum-etl schedule ensure')
     .description('create the schedule, or update it to the current definition (keeps a pause)')
     .option(...idOption)
     .action((opts: { id: string }) =>
@@ -88,6 +90,7 @@ export function registerScheduleCommands(program: Command): void {
 
   schedule
     .command('pause')
+    .addHelpText('after', '\nExample:\n  $ museum-etl schedule pause --note "museum closed for refit"')
     .description('stop starting runs until unpaused (a running backfill continues)')
     .option(...idOption)
     .option('--note <text>', 'why, shown in the Temporal UI', 'paused from the museum-etl CLI')
@@ -100,6 +103,7 @@ export function registerScheduleCommands(program: Command): void {
 
   schedule
     .command('unpause')
+    .addHelpText('after', '\nExample:\n  $ museum-etl schedule unpause')
     .description('resume the nightly runs')
     .option(...idOption)
     .option('--note <text>', 'shown in the Temporal UI', 'unpaused from the museum-etl CLI')
@@ -112,6 +116,7 @@ export function registerScheduleCommands(program: Command): void {
 
   schedule
     .command('trigger')
+    .addHelpText('after', '\nExample:\n  $ museum-etl schedule trigger')
     .description('start a run now (skipped if one is already running: overlap SKIP)')
     .option(...idOption)
     .action((opts: { id: string }) =>
@@ -123,6 +128,7 @@ export function registerScheduleCommands(program: Command): void {
 
   schedule
     .command('describe')
+    .addHelpText('after', '\nExample:\n  $ museum-etl schedule describe --json')
     .description('spec, time zone, overlap policy, pause state, next and recent runs')
     .option(...idOption)
     .option('--json', 'print as JSON')
