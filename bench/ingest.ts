@@ -158,6 +158,8 @@ async function main(): Promise<void> {
   const worker = spawn(process.execPath, [repoPath('bin', 'museum-etl.js'), 'worker', '--no-schedule'], {
     env: {
       ...process.env,
+      // As the systemd unit runs it (infra/systemd): a bounded heap.
+      NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
       PGDATABASE: 'museum_bench',
       TEMPORAL_TASK_QUEUE: taskQueue,
       METRICS_PORT: '0',
