@@ -27,7 +27,9 @@ export interface ReadResult {
   highWatermark?: string;
 }
 
+// A kafkajs message object costs far more than its payload, so the buffer is bounded by count too.
 const BUFFER_BYTES = 16 * 1024 * 1024;
+const BUFFER_MESSAGES = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -58,7 +60,7 @@ export class PartitionReader {
       partitionAssigners: [onePartitionAssigner(topic, partition)],
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytesPerPartition: 1024 * 1024,
       maxWaitTimeInMs: 200,
       retry: { retries: 10 },
     });
@@ -100,7 +102,11 @@ export class PartitionReader {
       resolveOffset(m.offset);
     }
     // Back-pressure: stop fetching while the activity side has not taken what we hold.
-    while (this.bufferBytes > BUFFER_BYTES && isRunning() && !isStale()) {
+    while (
+      (this.bufferBytes > BUFFER_BYTES || this.buffer.length > BUFFER_MESSAGES) &&
+      isRunning() &&
+      !isStale()
+    ) {
       await sleep(50);
       await heartbeat();
     }
