@@ -51,8 +51,9 @@ export interface ReplayPageInput {
   batchSize: number;
 }
 
-export interface ReplayPageResult {
-  /** Rejects judged again in this page. */
+/** What a replay did, per page and in total. */
+export interface ReplayCounts {
+  /** Rejects judged again. */
   examined: number;
   /** Now accepted: rows inserted, or already present under the same position. */
   loaded: number;
@@ -63,6 +64,9 @@ export interface ReplayPageResult {
   stillRejected: number;
   /** Today's reason of those still rejected. */
   stillRejectedByReason: Record<string, number>;
+}
+
+export interface ReplayPageResult extends ReplayCounts {
   /** The cursor for the next page; null when the page was empty. */
   lastId: string | null;
   /** No rejects remain after this page (up to the horizon). */

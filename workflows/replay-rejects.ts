@@ -1,6 +1,6 @@
 import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ReplayPageResult } from '../activities/rejects';
+import type { ReplayCounts, ReplayPageResult } from '../activities/rejects';
 
 // A page is one short transaction; a database outage is waited out, a bad input fails at once
 // (the activity raises a non-retryable BadReplayInput).
@@ -25,20 +25,10 @@ export interface ReplayRejectsInput {
   resume?: ReplayRejectsResult;
 }
 
-export interface ReplayRejectsResult {
+export interface ReplayRejectsResult extends ReplayCounts {
   reason: string | null;
   /** Rejects not yet loaded when the replay started (its horizon). */
   pending: number;
-  examined: number;
-  /** Now accepted and in rating_interaction / request_interaction under their own position. */
-  loaded: number;
-  ratings: number;
-  requests: number;
-  /** Accepted, but their position was already in an interaction table: nothing inserted. */
-  alreadyPresent: number;
-  stillRejected: number;
-  /** Today's reasons of the rejects that still fail. */
-  stillRejectedByReason: Record<string, number>;
   pages: number;
   /** Runs of this workflow id (1 + continue-as-new count). */
   runs: number;
