@@ -21,8 +21,11 @@ export function pgPoolConfig(config: Config, overrides: Partial<PoolConfig> = {}
 
 export function createPgPool(config: Config, overrides: Partial<PoolConfig> = {}): Pool {
   const pool = new Pool(pgPoolConfig(config, overrides));
-  // An idle client losing its connection (database restart) must not crash the process.
+  // A client losing its connection (database restart) must not crash the process: idle ones report
+  // through the pool, checked-out ones through their own 'error' event, which pg emits between
+  // queries. The query in flight (or the next one) still fails, so the activity retries.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
