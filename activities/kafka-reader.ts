@@ -82,7 +82,12 @@ export class PartitionReader {
         eachBatchAutoResolve: false,
         eachBatch: (payload) => this.onBatch(payload),
       });
-    })();
+    })().catch((err: Error) => {
+      // A reader that could not start (broker down) is broken for good: the pool builds a new one
+      // on the next attempt instead of replaying this failure forever.
+      this.crashed = err;
+      throw err;
+    });
     return this.started;
   }
 
