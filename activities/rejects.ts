@@ -26,7 +26,7 @@ import { addVerdict, emptySplit } from './transform';
 /** What `replay_outcome` holds for a reject that a replay loaded. */
 export const REPLAY_LOADED = 'loaded';
 
-/** The columns of the history files (shared/spec/kiosk-events.md); a stored CSV reject is one data line. */
+/** The columns of the history files (docs/spec/kiosk-events.md); a stored CSV reject is one data line. */
 export const HISTORY_HEADER: readonly string[] = ['at', 'site', 'val', 'type'];
 
 export const MAX_REPLAY_BATCH = 5000;

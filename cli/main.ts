@@ -2,7 +2,10 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config';
+import { StackSettingsError } from '../infra/local/settings';
+import { EXIT } from './output';
 import { registerBackfillCommands } from './backfill';
 import { registerDashboardCommand } from './dashboard';
 import { registerIngestCommands } from './ingest';
@@ -14,12 +17,19 @@ import { registerSimulateCommands } from './simulate';
 import { registerStackCommands } from './stack';
 import { registerWorkerCommand } from './worker';
 
+/** Help and --version end the program normally; anything else commander rejects is bad usage. */
+function exitOnCommanderError(err: CommanderError): never {
+  process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+}
+
 const program = new Command();
 program
   .name('museum-etl')
   .description('Kiosk events from Kafka and S3 into PostgreSQL, orchestrated by Temporal')
   .version(require('../../package.json').version)
   .showHelpAfterError('(add --help for usage)')
+  // Subcommands registered below inherit this: every usage error, in every command, exits 2.
+  .exitOverride(exitOnCommanderError)
   .addHelpText(
     'after',
     '\nExamples:\n  $ museum-etl up                 # the whole pipeline on the embedded stack\n  $ museum-etl stack status',
@@ -38,5 +48,6 @@ registerRejectsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`error: ${(err as Error).message}`);
-  process.exit(1);
+  const badConfig = err instanceof ConfigError || err instanceof StackSettingsError;
+  process.exit(badConfig ? EXIT.usage : EXIT.failed);
 });

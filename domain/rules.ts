@@ -1,5 +1,5 @@
 /**
- * The kiosk event contract (shared/spec/kiosk-events.md) as pure functions. Both sources decode to a
+ * The kiosk event contract (docs/spec/kiosk-events.md) as pure functions. Both sources decode to a
  * record and go through `validateRecord`, so the ordered checks live in one place. Nothing here
  * throws on payload content; only an invalid RuleContext (a programming error) throws.
  */

@@ -3,13 +3,15 @@ import type { Logger } from 'pino';
 import { buildActivityDeps, createActivities } from '../activities';
 import type { Config } from '../config';
 import { connectTemporalWorker, createKafka, createPgPool, createS3 } from './connections';
+import { isPortFree } from './metrics-port';
 
 let runtimeInstalled = false;
 
 /** Routes the Temporal SDK's own logs into our structured logger (once per process). */
-function installRuntime(config: Config, logger: Logger): void {
+async function installRuntime(config: Config, logger: Logger): Promise<void> {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
+  const metricsPort = config.metrics.port > 0 && (await metricsPortOrWarn(config.metrics.port, logger));
   const level = (
     config.log.level === 'silent' || config.log.level === 'fatal' ? 'ERROR' : config.log.level.toUpperCase()
   ) as LogLevel;
@@ -22,11 +24,18 @@ function installRuntime(config: Config, logger: Logger): void {
     }),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
-      ...(config.metrics.port > 0
-        ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metrics.port}` } } }
-        : {}),
+      ...(metricsPort ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.metrics.port}` } } } : {}),
     },
   });
+}
+
+async function metricsPortOrWarn(port: number, logger: Logger): Promise<boolean> {
+  if (await isPortFree(port)) return true;
+  logger.warn(
+    { port, variable: 'METRICS_PORT' },
+    `metrics port ${port} is taken (another worker on this host?): this worker runs without metrics; set METRICS_PORT to a free port to scrape it too`,
+  );
+  return false;
 }
 
 export interface RunningWorker {
@@ -38,7 +47,7 @@ export interface RunningWorker {
 
 /** Config -> connections -> registrations, in that order, and teardown in reverse. */
 export async function createMuseumWorker(config: Config, logger: Logger): Promise<RunningWorker> {
-  installRuntime(config, logger);
+  await installRuntime(config, logger);
   const db = createPgPool(config);
   const kafka = createKafka(config);
   const s3 = createS3(config);

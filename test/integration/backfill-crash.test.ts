@@ -26,7 +26,7 @@ const staged = async (bucket: string) =>
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: config.temporal.address });
-  client = new Client({ connection });
+  client = new Client({ connection, namespace: config.temporal.namespace });
 });
 
 afterAll(async () => {

@@ -31,7 +31,7 @@ async function loadedCounts(topic: string) {
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: config.temporal.address });
-  client = new Client({ connection });
+  client = new Client({ connection, namespace: config.temporal.namespace });
 });
 
 afterAll(async () => {

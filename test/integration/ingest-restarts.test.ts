@@ -38,7 +38,7 @@ async function restart(component: ComponentName): Promise<void> {
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: config.temporal.address });
-  client = new Client({ connection });
+  client = new Client({ connection, namespace: config.temporal.namespace });
 });
 
 afterAll(async () => {

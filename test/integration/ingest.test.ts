@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaPosition, MAX_PAYLOAD_BYTES } from '../../domain';
@@ -8,6 +7,7 @@ import type { LiveIngestStatus } from '../../workflows/ingest';
 import type { PartitionStats } from '../../workflows/ingest-partition';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
 import { stackConfig, uniqueName } from '../support/env';
+import { KIOSK_VECTORS_FILE as VECTORS_FILE } from '../support/spec-files';
 import { startTestWorker, type TestWorker } from '../support/worker';
 
 const config = stackConfig();
@@ -16,7 +16,6 @@ const kafka = createKafka(config);
 const s3 = createS3(config);
 let tw: TestWorker;
 
-const VECTORS_FILE = path.resolve(__dirname, '../../../shared/spec/vectors.jsonl');
 const vectors = fs
   .readFileSync(VECTORS_FILE, 'utf8')
   .split('\n')

@@ -4,6 +4,7 @@ import { Worker, NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildActivityDeps, createActivities } from '../../activities';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
+import { healthCheckWorkflow } from '../../workflows';
 import { stackConfig, TEST_DATABASE, uniqueName, WORKFLOWS_PATH } from '../support/env';
 
 const config = stackConfig();
@@ -69,13 +70,14 @@ describe('embedded stack smoke test', () => {
       const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
       const worker = await Worker.create({
         connection: workerConnection,
+        namespace: config.temporal.namespace,
         taskQueue,
         workflowsPath: WORKFLOWS_PATH,
         activities: createActivities(buildActivityDeps({ config, db, kafka, s3 })),
       });
-      const client = new Client({ connection });
+      const client = new Client({ connection, namespace: config.temporal.namespace });
       const report = await worker.runUntil(
-        client.workflow.execute('healthCheckWorkflow', { taskQueue, workflowId: uniqueName('health-check') }),
+        client.workflow.execute(healthCheckWorkflow, { taskQueue, workflowId: uniqueName('health-check') }),
       );
       await workerConnection.close();
       expect(report.postgres).toMatch(/^PostgreSQL 17/);

@@ -49,13 +49,14 @@ export async function startBackfillWorker(deps: {
   );
   const worker = await Worker.create({
     connection: nativeConnection,
+    namespace: deps.config.temporal.namespace,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
     activities,
   });
   const running = worker.run();
   const connection = await Connection.connect({ address: deps.config.temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, namespace: deps.config.temporal.namespace });
   return {
     client,
     taskQueue,

@@ -5,6 +5,9 @@ import { loadConfig, type Config } from '../../config';
 /** Set by the integration global setup (one database per test run, so parallel runs never collide). */
 export const TEST_DATABASE = process.env.MUSEUM_TEST_DATABASE ?? 'museum_test';
 
+/** Registered by the integration global setup; never the operator's `default` namespace. */
+export const TEST_NAMESPACE = 'museum-etl-test';
+
 /** Integration tests always target the embedded stack, whatever the developer's shell exports. */
 export function stackConfig(overrides: Record<string, string> = {}): Config {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -19,6 +22,7 @@ export function stackConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'warn',
     METRICS_PORT: '0',
     PGDATABASE: TEST_DATABASE,
+    TEMPORAL_NAMESPACE: TEST_NAMESPACE,
     ...overrides,
   });
 }

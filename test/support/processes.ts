@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../config/paths';
-import { TEST_DATABASE } from './env';
+import { TEST_DATABASE, TEST_NAMESPACE } from './env';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -24,6 +24,7 @@ export function spawnWorkerProcess(taskQueue: string, env: Record<string, string
       ...process.env,
       MUSEUM_ENV: 'local',
       PGDATABASE: TEST_DATABASE,
+      TEMPORAL_NAMESPACE: TEST_NAMESPACE,
       TEMPORAL_TASK_QUEUE: taskQueue,
       METRICS_PORT: '0',
       LOG_LEVEL: 'warn',

@@ -26,6 +26,7 @@ export async function startTestWorker(deps: {
   const activityDeps = buildActivityDeps(deps);
   const worker = await Worker.create({
     connection: nativeConnection,
+    namespace: deps.config.temporal.namespace,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
     activities: createActivities(activityDeps),
@@ -33,7 +34,7 @@ export async function startTestWorker(deps: {
   const running = worker.run();
   const connection = await Connection.connect({ address: deps.config.temporal.address });
   return {
-    client: new Client({ connection }),
+    client: new Client({ connection, namespace: deps.config.temporal.namespace }),
     taskQueue,
     worker,
     async close() {

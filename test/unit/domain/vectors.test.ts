@@ -1,11 +1,8 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateKafkaPayload } from '../../../domain';
+import { KIOSK_VECTORS_FILE as VECTORS_PATH } from '../../support/spec-files';
 import { ctx } from './fixtures';
-
-// The spec lives beside the repository, in the shared folder.
-const VECTORS_PATH = path.resolve(__dirname, '../../../../shared/spec/vectors.jsonl');
 
 interface Vector {
   raw: string;
@@ -16,7 +13,7 @@ interface Vector {
 function loadVectors(): Vector[] {
   if (!fs.existsSync(VECTORS_PATH)) {
     throw new Error(
-      `Spec test vectors not found at ${VECTORS_PATH}: the shared/spec folder must sit beside the repo`,
+      `Spec test vectors not found at ${VECTORS_PATH}: the repository's copy of shared/spec/vectors.jsonl`,
     );
   }
   return fs
@@ -28,7 +25,7 @@ function loadVectors(): Vector[] {
 
 const vectors = loadVectors();
 
-describe('spec vectors (shared/spec/vectors.jsonl)', () => {
+describe('spec vectors (test/fixtures/kiosk-vectors.jsonl)', () => {
   it('has vectors', () => {
     expect(vectors.length).toBeGreaterThan(0);
   });

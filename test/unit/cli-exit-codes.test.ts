@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The built CLI (npm test builds before it tests); usage errors must exit 2 in every command, as the
+// README promises, so scripts can tell "you called me wrong" from "the operation failed".
+const BIN = path.resolve(__dirname, '../../bin/museum-etl.js');
+
+function run(args: string[]): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stderr: r.stderr };
+}
+
+describe('museum-etl exit codes', () => {
+  it.each([
+    [['--no-such-flag']],
+    [['no-such-command']],
+    [['stack', '--no-such-flag']],
+    [['ingest', 'start', '--no-such-flag']],
+    [['backfill', 'run', '--no-such-flag']],
+    [['rejects', 'list', '--no-such-flag']],
+    [['simulate', 'live', '--rate', 'abc']],
+    [['schedule']],
+  ])('usage error %j exits 2', (args) => {
+    const r = run(args);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/error|Usage/i);
+  });
+
+  it.each([[['--help']], [['--version']], [['stack', '--help']], [['ingest', 'start', '--help']]])(
+    '%j exits 0',
+    (args) => {
+      expect(run(args).status).toBe(0);
+    },
+  );
+});
