@@ -152,7 +152,7 @@ async function upsertExhibition(db: ActivityDeps['db'], e: Exhibition): Promise<
   }
 }
 
-async function ensureLoginRole(
+export async function ensureLoginRole(
   db: ActivityDeps['db'],
   user: string,
   password: string,
