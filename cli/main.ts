@@ -12,6 +12,7 @@ import { registerScheduleCommands } from './schedule';
 import { registerSeedCommand } from './seed';
 import { registerSimulateCommands } from './simulate';
 import { registerStackCommands } from './stack';
+import { registerTopicsCommands } from './topics';
 import { registerWorkerCommand } from './worker';
 
 const program = new Command();
@@ -35,6 +36,7 @@ registerBackfillCommands(program);
 registerScheduleCommands(program);
 registerDashboardCommand(program);
 registerRejectsCommands(program);
+registerTopicsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`error: ${(err as Error).message}`);
