@@ -6,6 +6,7 @@ import type { PartitionStats } from '../workflows/ingest-partition';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
 import { temporalClientOrExit } from './runs';
+import { topicExists, withKafkaAdminOrExit } from './topics';
 
 export const ingestWorkflowId = (topic: string) => `ingest-${topic}`;
 
@@ -76,6 +77,12 @@ export function registerIngestCommands(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ museum-etl ingest start --topic lmnh')
     .action((opts: { topic?: string }) =>
       withClient(async (client, config, topic) => {
+        // A workflow for a missing topic would only wait; say so now instead.
+        if (!(await withKafkaAdminOrExit(config, (admin) => topicExists(admin, topic)))) {
+          fail(
+            `topic ${topic} does not exist on ${config.kafka.brokers.join(',')}; create it with \`museum-etl topics create ${topic}\``,
+          );
+        }
         const { handle, url } = await startLiveIngest(client, config, topic);
         console.log(`live ingest ${handle.workflowId} is running`);
         console.log(`  ${url}`);

@@ -15,6 +15,7 @@ import { registerScheduleCommands } from './schedule';
 import { registerSeedCommand } from './seed';
 import { registerSimulateCommands } from './simulate';
 import { registerStackCommands } from './stack';
+import { registerTopicsCommands } from './topics';
 import { registerWorkerCommand } from './worker';
 
 /** Help and --version end the program normally; anything else commander rejects is bad usage. */
@@ -45,6 +46,7 @@ registerBackfillCommands(program);
 registerScheduleCommands(program);
 registerDashboardCommand(program);
 registerRejectsCommands(program);
+registerTopicsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`error: ${(err as Error).message}`);

@@ -16,6 +16,8 @@ export interface StackSettings {
     postgres: number;
   };
   kafkaTopic: string;
+  /** Every topic `stack up` creates: kafkaTopic first, then STACK_KAFKA_TOPICS (comma-separated). */
+  kafkaTopics: string[];
   kafkaPartitions: number;
   s3Bucket: string;
   s3AccessKey: string;
@@ -47,6 +49,18 @@ export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
       `STACK_KAFKA_PARTITIONS must be an integer 1..1000, got ${JSON.stringify(env.STACK_KAFKA_PARTITIONS)}`,
     );
   }
+  const kafkaTopic = env.STACK_KAFKA_TOPIC || 'lmnh';
+  const extraTopics = (env.STACK_KAFKA_TOPICS ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  for (const t of extraTopics) {
+    if (!/^[a-zA-Z0-9._-]{1,249}$/.test(t) || t === '.' || t === '..') {
+      throw new StackSettingsError(
+        `STACK_KAFKA_TOPICS must be a comma-separated list of Kafka topic names, got ${JSON.stringify(t)}`,
+      );
+    }
+  }
   return {
     root: path.resolve(env.MUSEUM_STACK_DIR || path.join(REPO_ROOT, '.stack')),
     repoRoot: REPO_ROOT,
@@ -61,7 +75,8 @@ export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
         : {}),
       postgres: port(env, 'STACK_PG_PORT', 5432),
     },
-    kafkaTopic: env.STACK_KAFKA_TOPIC || 'lmnh',
+    kafkaTopic,
+    kafkaTopics: [...new Set([kafkaTopic, ...extraTopics])],
     kafkaPartitions: partitions,
     s3Bucket: env.STACK_S3_BUCKET || 'lmnh',
     s3AccessKey: 'museum',

@@ -62,7 +62,8 @@ export function kafkaComponent(s: StackSettings): Component {
       { port: s.ports.kafka, variable: 'STACK_KAFKA_PORT' },
       { port: s.ports.kafkaController, variable: 'STACK_KAFKA_CONTROLLER_PORT' },
     ],
-    address: () => `127.0.0.1:${s.ports.kafka} (topic ${s.kafkaTopic}, ${s.kafkaPartitions} partitions)`,
+    address: () =>
+      `127.0.0.1:${s.ports.kafka} (topic${s.kafkaTopics.length > 1 ? 's' : ''} ${s.kafkaTopics.join(', ')}, ${s.kafkaPartitions} partitions)`,
     async install() {
       const pom = path.join(configDir, 'pom.xml');
       const fingerprint = crypto.createHash('sha256').update(fs.readFileSync(pom)).digest('hex');
@@ -130,18 +131,24 @@ export function kafkaComponent(s: StackSettings): Component {
       const a = admin();
       try {
         await a.connect();
-        const topics = await a.listTopics();
-        if (!topics.includes(s.kafkaTopic)) {
+        const existing = await a.listTopics();
+        const missing = s.kafkaTopics.filter((t) => !existing.includes(t));
+        if (missing.length > 0) {
           await a.createTopics({
             waitForLeaders: true,
-            topics: [{ topic: s.kafkaTopic, numPartitions: s.kafkaPartitions, replicationFactor: 1 }],
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: s.kafkaPartitions,
+              replicationFactor: 1,
+            })),
           });
-          return;
         }
-        const [meta] = (await a.fetchTopicMetadata({ topics: [s.kafkaTopic] })).topics;
-        if (meta && meta.partitions.length < s.kafkaPartitions) {
-          await a.createPartitions({ topicPartitions: [{ topic: s.kafkaTopic, count: s.kafkaPartitions }] });
-        }
+        const present = s.kafkaTopics.filter((t) => existing.includes(t));
+        if (present.length === 0) return;
+        const grow = (await a.fetchTopicMetadata({ topics: present })).topics
+          .filter((t) => t.partitions.length < s.kafkaPartitions)
+          .map((t) => ({ topic: t.name, count: s.kafkaPartitions }));
+        if (grow.length > 0) await a.createPartitions({ topicPartitions: grow });
       } finally {
         await a.disconnect().catch(() => undefined);
       }
