@@ -80,3 +80,4 @@ export {
   type RowOf,
   type UserRow,
 } from './types';
+export { DEFAULT_SINK_PREFIX, type SinkKey, type SinkLayout, parseSinkKey, splitSinkLines } from './sink';
