@@ -56,7 +56,7 @@ export function checkRecord<T extends PinterestType>(
   const keys: readonly string[] = RECORD_KEYS[type];
   const unexpected = Object.keys(record).find((key) => !keys.includes(key));
   if (unexpected !== undefined)
-    return fail(`unexpected_key`, `unexpected key ${show(unexpected)} for ${type}`);
+    return fail('unexpected_key', `unexpected key ${show(unexpected)} for ${type}`);
 
   // Null prototype: the record's own keys are already vetted, so lookups cannot reach Object.prototype.
   const v: Record<string, unknown> = Object.create(null);

@@ -26,19 +26,11 @@ export function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
-const INTEGER_TEXT = /^-?[0-9]+(\.0+)?$/;
 const NUMBER_TEXT = /^-?[0-9]+(\.[0-9]+)?$/;
 const COUNT_TEXT = /^([0-9]+)(?:\.([0-9]+))?([kKM]?)$/;
 
-/**
- * kiosk-events.md's integer-like: an integral JSON number or `^-?[0-9]+(\.0+)?$`. -0 becomes 0 so
- * one value has one spelling in a row. May exceed the safe range; callers range-check.
- */
-export function integerLike(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) ? value + 0 : undefined;
-  if (typeof value === 'string' && INTEGER_TEXT.test(value)) return Number(value) + 0;
-  return undefined;
-}
+// The contract defines integer-like by reference to kiosk-events.md: one definition, shared.
+export { integerLike } from '../rules';
 
 /** A finite JSON number, or `^-?[0-9]+(\.[0-9]+)?$` (no exponent, no sign `+`, no bare `.5`). */
 export function numberLike(value: unknown): number | undefined {
