@@ -1,7 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies are checked field by field below */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../dashboard/auth';
+import { REPO_ROOT } from '../../config/paths';
+import { hashPassword, verifyPassword } from '../../dashboard/auth';
 import { startDashboardServer, type DashboardServer } from '../../dashboard/server';
 import { createPgPool } from '../../worker/connections';
 import { stackConfig, uniqueName } from '../support/env';
@@ -578,5 +581,20 @@ describe('dashboard access control', () => {
     expect(shared.generatedToken).toBeUndefined();
     expect(shared.openUrl).toBe(shared.url);
     await shared.close();
+  });
+
+  it('`museum-etl dashboard hash-password` hashes a password read from stdin', () => {
+    const bin = path.join(REPO_ROOT, 'bin', 'museum-etl.js');
+    const run = (input: string) =>
+      spawnSync(process.execPath, [bin, 'dashboard', 'hash-password'], { input, encoding: 'utf8' });
+    const out = run('a fine password\n');
+    expect(out.status, out.stderr).toBe(0);
+    const hash = out.stdout.trim();
+    expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(verifyPassword('a fine password', hash)).toBe(true);
+    expect(stackConfig({ DASHBOARD_USERS: `ann:${hash}` }).dashboard.users).toEqual([{ name: 'ann', hash }]);
+    const short = run('short');
+    expect(short.status).toBe(2);
+    expect(short.stderr).toMatch(/at least 8 characters/);
   });
 });
