@@ -175,9 +175,13 @@ function filterMaker(meta: Meta, seed: number): (endpoint: string) => string {
   };
 }
 
+/** The bench's own dashboard token, sent as a Bearer header on every request. */
+const BENCH_TOKEN = `bench-${crypto.randomUUID()}`;
+const AUTH = { authorization: `Bearer ${BENCH_TOKEN}` };
+
 async function timeGet(url: string): Promise<number> {
   const started = performance.now();
-  const res = await fetch(url);
+  const res = await fetch(url, { headers: AUTH });
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
   return performance.now() - started;
@@ -269,7 +273,13 @@ async function main(): Promise<void> {
   if (!(total > 0) || !(requests > 0)) throw new Error('--rows and --requests must be positive');
 
   const base = loadConfig({ ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0' });
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', PGDATABASE: DATABASE });
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    METRICS_PORT: '0',
+    PGDATABASE: DATABASE,
+    DASHBOARD_TOKEN: BENCH_TOKEN,
+  });
   const existing = opts.reuse ? await databaseRows(base) : undefined;
   if (existing !== undefined && existing >= total) {
     console.log(`reusing ${DATABASE} with ${fmt(existing)} interactions`);
@@ -282,7 +292,7 @@ async function main(): Promise<void> {
 
   const server = await startDashboardServer(config, { port: 0 });
   try {
-    const meta = (await (await fetch(`${server.url}api/meta`)).json()) as Meta;
+    const meta = (await (await fetch(`${server.url}api/meta`, { headers: AUTH })).json()) as Meta;
     console.log(
       `\ndashboard at ${server.url} reading as ${config.pg.readerUser}; data ${meta.dataRange.first} .. ${meta.dataRange.last}`,
     );

@@ -82,7 +82,7 @@ export function registerMainJobCommand(program: Command): void {
         const client = await temporalClientOrExit(config);
         const abort = new AbortController();
         let simulation: LiveSimulation | undefined;
-        let dashboard: { url: string; close(): Promise<void> } | undefined;
+        let dashboard: { url: string; openUrl: string; close(): Promise<void> } | undefined;
         const stop = () => {
           abort.abort();
           simulation?.stop();
@@ -121,7 +121,7 @@ export function registerMainJobCommand(program: Command): void {
               '',
               'museum-etl is running on the embedded stack.',
               `  Temporal UI   ${config.temporal.uiUrl}`,
-              `  Dashboards    ${dashboard.url}`,
+              `  Dashboards    ${dashboard.openUrl}`,
               `  Live ingest   ${ingest.url}`,
               `  Status        npx museum-etl ingest status`,
               `  Simulator     ${opts.simulator ? `${rate} kiosk events/s to ${config.kafka.topic} (15% faults)` : 'off'}`,

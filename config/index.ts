@@ -51,6 +51,66 @@ export interface Config {
   museum: { timeZone: string };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; file?: string };
   metrics: { port: number };
+  dashboard: {
+    /** DASHBOARD_TOKEN: a shared secret for `?token=` / `Authorization: Bearer`. */
+    token?: string;
+    /** DASHBOARD_USERS: `user:scrypt$N$r$p$salt$hash` pairs for the login form. */
+    users: Array<{ name: string; hash: string }>;
+    /** DASHBOARD_COOKIE_SECURE: mark the session cookie Secure (behind a TLS proxy). */
+    secureCookie: boolean;
+  };
+}
+
+/** The password hash format of DASHBOARD_USERS: `scrypt$N$r$p$salt$hash`, salt and hash in base64. */
+export const PASSWORD_HASH_PATTERN =
+  /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
+
+function readDashboard(env: Env, problems: string[]): Config['dashboard'] {
+  const token = env.DASHBOARD_TOKEN;
+  if (token !== undefined && (token.length < 16 || /\s/.test(token))) {
+    problems.push(
+      'DASHBOARD_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 24`)',
+    );
+  }
+  const users: Config['dashboard']['users'] = [];
+  for (const entry of (env.DASHBOARD_USERS ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const colon = entry.indexOf(':');
+    const name = colon > 0 ? entry.slice(0, colon) : '';
+    const hash = colon > 0 ? entry.slice(colon + 1) : '';
+    const m = PASSWORD_HASH_PATTERN.exec(hash);
+    if (!name || !/^[A-Za-z0-9._@-]+$/.test(name)) {
+      problems.push(
+        `DASHBOARD_USERS entries are user:hash with a plain user name; got ${JSON.stringify(entry.slice(0, 40))}`,
+      );
+    } else if (!m) {
+      problems.push(
+        `DASHBOARD_USERS: the hash of ${name} is not scrypt$N$r$p$salt$hash; make one with \`museum-etl dashboard hash-password\``,
+      );
+    } else if (
+      Number(m[1]) < 2 ||
+      (Number(m[1]) & (Number(m[1]) - 1)) !== 0 ||
+      Number(m[2]) < 1 ||
+      Number(m[3]) < 1
+    ) {
+      problems.push(
+        `DASHBOARD_USERS: the hash of ${name} has invalid scrypt parameters (N a power of two, r and p ≥ 1)`,
+      );
+    } else if (users.some((u) => u.name === name)) {
+      problems.push(`DASHBOARD_USERS names ${name} twice`);
+    } else {
+      users.push({ name, hash });
+    }
+  }
+  const secure = (env.DASHBOARD_COOKIE_SECURE ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(secure)) {
+    problems.push(
+      `DASHBOARD_COOKIE_SECURE must be true or false, got ${JSON.stringify(env.DASHBOARD_COOKIE_SECURE)}`,
+    );
+  }
+  return { ...(token ? { token } : {}), users, secureCookie: secure === 'true' || secure === '1' };
 }
 
 export class ConfigError extends Error {
@@ -220,6 +280,7 @@ export function loadConfig(input: Env = process.env): Config {
     museum: { timeZone },
     log: { level: level as Config['log']['level'], ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}) },
     metrics: { port: int('METRICS_PORT', 9464, 0, 65535) },
+    dashboard: readDashboard(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

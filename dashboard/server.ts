@@ -14,6 +14,7 @@ import { repoPath } from '../config/paths';
 import { createPgPool } from '../worker/connections';
 import { BadRequest, parseQuery, REQUEST_TYPES, selectedExhibitions, type Filters } from './filters';
 import { DashboardQueries, RATING_LABELS, type ExhibitionTotals } from './queries';
+import { DashboardAuth, isLoopback } from './auth';
 
 export interface DashboardOptions {
   /** Default 8080; 0 picks a free port. */
@@ -24,7 +25,12 @@ export interface DashboardOptions {
 }
 
 export interface DashboardServer {
+  /** The server's base URL (no credentials). */
   url: string;
+  /** The URL to open: with `?token=` when the token was made at start, else the base URL. */
+  openUrl: string;
+  /** The one-time token made at start, when neither DASHBOARD_TOKEN nor DASHBOARD_USERS is set. */
+  generatedToken?: string;
   close(): Promise<void>;
 }
 
@@ -43,9 +49,14 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/vendor/chart.umd.min.js': { file: CHART_JS, type: 'text/javascript; charset=utf-8' },
 };
 
+const LOGIN_PAGE = path.join(PUBLIC_DIR, 'login.html');
+/** Reachable without credentials: what the sign-in page itself needs. */
+const PUBLIC_ASSETS = new Set(['/style.css', '/favicon.svg']);
+
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
   'content-security-policy':
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
 };
@@ -321,6 +332,14 @@ export async function startDashboardServer(
   config: Config,
   options: DashboardOptions = {},
 ): Promise<DashboardServer> {
+  const host = options.host ?? '127.0.0.1';
+  const auth = new DashboardAuth(config.dashboard);
+  if (!isLoopback(host) && auth.generatedToken) {
+    throw new Error(
+      `refusing to serve the dashboards on ${host}, reachable from other machines, without access control: set DASHBOARD_TOKEN (a long random secret) and/or DASHBOARD_USERS (user:hash, hashes from \`museum-etl dashboard hash-password\`), or listen on 127.0.0.1`,
+    );
+  }
+
   const pool = await connectReader(config);
   const queries = new DashboardQueries(pool, config.museum.timeZone);
   const rollupZone = await queries.dailyLevelZone();
@@ -336,6 +355,58 @@ export async function startDashboardServer(
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://dashboard.local');
     const head = req.method === 'HEAD';
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    if (url.pathname === '/login') {
+      handleLogin(req, res, url, auth, logger);
+      return;
+    }
+    if (url.pathname === '/logout' && req.method === 'POST') {
+      if (!sameOrigin(req))
+        return sendLogin(res, 403, auth, 'Sign-out refused: the request came from another site.', '/');
+      res.writeHead(303, {
+        location: '/login',
+        'set-cookie': auth.endSession(req),
+        'cache-control': 'no-store',
+      });
+      res.end();
+      return;
+    }
+    const queryToken = url.searchParams.get('token');
+    if (queryToken !== null && (req.method === 'GET' || head)) {
+      if (auth.validToken(queryToken)) {
+        url.searchParams.delete('token');
+        res.writeHead(303, {
+          location: `${url.pathname}${url.search}`,
+          'set-cookie': auth.startSession('token', req),
+          'cache-control': 'no-store',
+        });
+        res.end();
+        return;
+      }
+      logger?.warn({ path: url.pathname, ip: req.socket.remoteAddress }, 'dashboard: wrong token');
+    }
+    if (!PUBLIC_ASSETS.has(url.pathname) && auth.identify(req) === undefined) {
+      if (url.pathname.startsWith('/api/')) {
+        res.setHeader('www-authenticate', 'Bearer realm="museum-etl dashboard"');
+        send(
+          res,
+          401,
+          { error: 'unauthorized', reason: 'sign in, or send Authorization: Bearer <DASHBOARD_TOKEN>' },
+          head,
+        );
+      } else {
+        url.searchParams.delete('token');
+        sendLogin(
+          res,
+          401,
+          auth,
+          queryToken !== null ? 'That token is not valid.' : '',
+          `${url.pathname}${url.search}`,
+          head,
+        );
+      }
+      return;
+    }
     if (req.method !== 'GET' && !head) {
       res.setHeader('allow', 'GET, HEAD');
       send(res, 405, { error: 'method_not_allowed', reason: `${req.method} is not supported; use GET` });
@@ -402,7 +473,6 @@ export async function startDashboardServer(
   // Long-lived keep-alive sockets from browsers must not hold close() open.
   server.keepAliveTimeout = 5_000;
 
-  const host = options.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -419,9 +489,19 @@ export async function startDashboardServer(
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${address.port}/`;
 
+  const openUrl = auth.generatedToken ? `${url}?token=${auth.token}` : url;
+  if (auth.generatedToken) {
+    logger?.info(
+      { url: openUrl },
+      'dashboard: no DASHBOARD_TOKEN or DASHBOARD_USERS set; open it with this one-time token',
+    );
+  }
+
   let closing: Promise<void> | undefined;
   return {
     url,
+    openUrl,
+    ...(auth.generatedToken ? { generatedToken: auth.token } : {}),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -435,4 +515,126 @@ export async function startDashboardServer(
       return closing;
     },
   };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Only a path on this server: never `//host` or a scheme, so login cannot redirect elsewhere. */
+function safeNext(next: string | null | undefined): string {
+  if (
+    !next ||
+    !next.startsWith('/') ||
+    next.startsWith('//') ||
+    next.startsWith('/\\') ||
+    next.startsWith('/login')
+  ) {
+    return '/';
+  }
+  return next;
+}
+
+let loginTemplate: string | undefined;
+
+function sendLogin(
+  res: http.ServerResponse,
+  status: number,
+  auth: DashboardAuth,
+  error: string,
+  next: string,
+  head = false,
+): void {
+  loginTemplate ??= fs.readFileSync(LOGIN_PAGE, 'utf8');
+  const target = safeNext(next);
+  const form = auth.hasUsers
+    ? `<form method="post" action="/login" id="login-form">
+        <input type="hidden" name="next" value="${escapeHtml(target)}" />
+        <label>User name <input name="username" id="login-user" autocomplete="username" required /></label>
+        <label>Password <input type="password" name="password" id="login-password" autocomplete="current-password" required /></label>
+        <button type="submit">Sign in</button>
+      </form>`
+    : `<form method="get" action="${escapeHtml(new URL(target, 'http://x').pathname)}" id="token-form">
+        <label>Access token <input type="password" name="token" id="login-token" autocomplete="off" required /></label>
+        <button type="submit">Open</button>
+      </form>
+      <p>The token is DASHBOARD_TOKEN, or the one printed when the dashboard started.</p>`;
+  const html = loginTemplate.replace('{{error}}', escapeHtml(error)).replace('{{form}}', form);
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+  });
+  res.end(head ? undefined : html);
+}
+
+/** A form post must come from a page of this server (SameSite=Strict covers the cookie; this, the login itself). */
+function sameOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  // With Referrer-Policy: no-referrer, Chromium sends `Origin: null` for a form post from our own page;
+  // Sec-Fetch-Site is set by the browser alone, so "same-origin" there still proves it was our page.
+  if (!origin || origin === 'null') return req.headers['sec-fetch-site'] === 'same-origin';
+  if (req.headers['sec-fetch-site'] !== undefined && req.headers['sec-fetch-site'] !== 'same-origin')
+    return false;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function handleLogin(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  auth: DashboardAuth,
+  logger: Logger | undefined,
+): void {
+  const head = req.method === 'HEAD';
+  if (req.method === 'GET' || head) {
+    sendLogin(res, 200, auth, '', url.searchParams.get('next') ?? '/', head);
+    return;
+  }
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'GET, HEAD, POST');
+    send(res, 405, { error: 'method_not_allowed', reason: `${req.method} is not supported on /login` });
+    return;
+  }
+  if (!sameOrigin(req)) {
+    sendLogin(res, 403, auth, 'Sign-in refused: the form was not sent from this dashboard.', '/');
+    return;
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    sendLogin(res, 415, auth, 'Sign-in needs a form post.', '/');
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooBig = false;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > 8192) tooBig = true;
+    else chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (tooBig) {
+      sendLogin(res, 413, auth, 'Sign-in form too large.', '/');
+      return;
+    }
+    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const user = form.get('username') ?? '';
+    const password = form.get('password') ?? '';
+    const next = safeNext(form.get('next'));
+    if (auth.hasUsers && user && password && auth.checkUser(user, password)) {
+      logger?.info({ user }, 'dashboard: signed in');
+      res.writeHead(303, {
+        location: next,
+        'set-cookie': auth.startSession(user, req),
+        'cache-control': 'no-store',
+      });
+      res.end();
+      return;
+    }
+    logger?.warn({ user, ip: req.socket.remoteAddress }, 'dashboard: sign-in failed');
+    sendLogin(res, 401, auth, 'Wrong user name or password.', next);
+  });
 }

@@ -115,6 +115,10 @@
     } catch {
       body = {};
     }
+    if (res.status === 401) {
+      // The session expired or the server restarted (new one-time token): the page shows sign-in.
+      window.location.reload();
+    }
     if (!res.ok) {
       const err = new Error(body.reason || `${res.status} ${res.statusText}`);
       err.status = res.status;

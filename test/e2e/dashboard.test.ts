@@ -10,6 +10,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../../config/paths';
+import { hashPassword } from '../../dashboard/auth';
 import { startDashboardServer, type DashboardServer } from '../../dashboard/server';
 import { createPgPool } from '../../worker/connections';
 import { stackConfig, uniqueName } from '../support/env';
@@ -35,7 +36,14 @@ export const CHROMIUM_ARGS = [
 const FIRST = '2021-03-22';
 const LAST = '2021-03-31';
 const WINDOW = `from=${FIRST}&to=${LAST}`;
-const config = stackConfig();
+const TOKEN = 'dash-e2e-test-token-0123456789';
+const PASSWORD = 'a curator password';
+const config = stackConfig({
+  DASHBOARD_TOKEN: TOKEN,
+  DASHBOARD_USERS: `curator:${hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 })}`,
+});
+/** Pages open with the token as a Bearer header; the login test below goes through the form instead. */
+const AUTH = { extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` } };
 const db = createPgPool(config);
 const tag = uniqueName('dash-e2e');
 let server: DashboardServer;
@@ -82,7 +90,7 @@ const number = (text: string | null) => Number((text ?? '').replace(/[^\d.]/g, '
 const fmt = (n: number) => n.toLocaleString('en-GB');
 
 async function open(view: string, query: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const page = await browser.newPage({ viewport, locale: 'en-GB', reducedMotion: 'reduce' });
+  const page = await browser.newPage({ ...AUTH, viewport, locale: 'en-GB', reducedMotion: 'reduce' });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
@@ -264,10 +272,43 @@ describe('dashboards in Chromium', () => {
   });
 
   it('shows a bad filter as a message, not a broken page', async () => {
-    const page = await browser.newPage();
+    const page = await browser.newPage(AUTH);
     await page.goto(`${server.url}safety?from=2021-02-30`);
     await page.waitForFunction(() => document.body.dataset.state === 'bad-filter');
     expect(await page.textContent('#notice')).toMatch(/from must be a date/);
+    await page.close();
+  });
+
+  it('signs in through the login form and lands on the page asked for', async () => {
+    const page = await browser.newPage({ locale: 'en-GB' });
+    const asked = `safety?${WINDOW}&floor=1`;
+    const first = await page.goto(`${server.url}${asked}`);
+    expect(first?.status()).toBe(401);
+    expect(await page.isVisible('#login-form')).toBe(true);
+
+    await page.fill('#login-user', 'curator');
+    await page.fill('#login-password', 'not the password');
+    await Promise.all([page.waitForNavigation(), page.click('#login-form button[type=submit]')]);
+    expect(await page.textContent('.login-error')).toMatch(/Wrong user name or password/);
+
+    await page.fill('#login-user', 'curator');
+    await page.fill('#login-password', PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.click('#login-form button[type=submit]')]);
+    expect(page.url()).toBe(`${server.url}${asked}`);
+    await waitReady(page, `${WINDOW}&floor=1`);
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'museum_dashboard_session')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
+    await page.close();
+  });
+
+  it('trades the token in the URL for a session and shows the page without it', async () => {
+    const page = await browser.newPage({ locale: 'en-GB' });
+    await page.goto(`${server.url}exhibitions?${WINDOW}&token=${TOKEN}`);
+    expect(page.url()).toBe(`${server.url}exhibitions?${WINDOW}`);
+    await waitReady(page, WINDOW);
     await page.close();
   });
 

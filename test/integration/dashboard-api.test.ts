@@ -1,6 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies are checked field by field below */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../config/paths';
+import { hashPassword, verifyPassword } from '../../dashboard/auth';
 import { startDashboardServer, type DashboardServer } from '../../dashboard/server';
 import { createPgPool } from '../../worker/connections';
 import { stackConfig, uniqueName } from '../support/env';
@@ -20,14 +24,20 @@ import {
 // far from any other test's data, so every number below is exact.
 const FIRST = '2020-03-23';
 const LAST = '2020-03-31';
-const config = stackConfig();
+const TOKEN = 'dash-api-test-token-0123456789';
+const PASSWORD = 'correct horse battery staple';
+const config = stackConfig({
+  DASHBOARD_TOKEN: TOKEN,
+  DASHBOARD_USERS: `curator:${hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 })}`,
+});
+const AUTH = { authorization: `Bearer ${TOKEN}` };
 const db = createPgPool(config);
 const tag = uniqueName('dash-api');
 const events: KnownEvent[] = knownDataSet(FIRST, 9);
 let server: DashboardServer;
 
 async function api(path: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(new URL(path, server.url));
+  const res = await fetch(new URL(path, server.url), { headers: AUTH });
   return { status: res.status, body: await res.json() };
 }
 
@@ -262,7 +272,7 @@ describe('dashboard API on a known data set', () => {
       const hourlyServer = await startDashboardServer(config, { port: 0 });
       try {
         for (const [i, path] of paths.entries()) {
-          const res = await fetch(new URL(path, hourlyServer.url));
+          const res = await fetch(new URL(path, hourlyServer.url), { headers: AUTH });
           expect(await res.json(), path).toEqual(daily[i]);
         }
       } finally {
@@ -340,18 +350,18 @@ describe('dashboard API validation', () => {
 
   it('answers unknown endpoints with 404 and other methods with 405', async () => {
     expect((await api('/api/nope')).status).toBe(404);
-    const res = await fetch(new URL('/api/meta', server.url), { method: 'POST' });
+    const res = await fetch(new URL('/api/meta', server.url), { method: 'POST', headers: AUTH });
     expect(res.status).toBe(405);
-    expect((await fetch(new URL('/nope', server.url))).status).toBe(404);
+    expect((await fetch(new URL('/nope', server.url), { headers: AUTH })).status).toBe(404);
   });
 
   it('serves both views and the charting library', async () => {
     for (const path of ['/exhibitions', '/safety', '/app.js', '/style.css', '/vendor/chart.umd.min.js']) {
-      const res = await fetch(new URL(path, server.url));
+      const res = await fetch(new URL(path, server.url), { headers: AUTH });
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     }
-    const root = await fetch(new URL('/?floor=1', server.url), { redirect: 'manual' });
+    const root = await fetch(new URL('/?floor=1', server.url), { redirect: 'manual', headers: AUTH });
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/exhibitions?floor=1');
   });
@@ -400,5 +410,191 @@ describe('dashboard database role', () => {
     await expect(startDashboardServer(wrong, { port: 0 })).rejects.toThrow(
       /cannot read as museum_reader.*seed/,
     );
+  });
+});
+
+describe('dashboard access control', () => {
+  const API_ROUTES = [
+    '/api/meta',
+    '/api/health',
+    '/api/exhibitions/ratings-over-time',
+    '/api/exhibitions/popularity',
+    '/api/exhibitions/top-rated',
+    '/api/exhibitions/rating-distribution',
+    '/api/safety/summary',
+    '/api/safety/by-hour',
+    '/api/safety/by-floor',
+    '/api/safety/by-exhibition',
+    '/api/safety/emergencies',
+    '/api/nope',
+  ];
+  const origin = () => new URL(server.url).origin;
+  const login = (form: Record<string, string>, headers: Record<string, string> = { origin: origin() }) =>
+    fetch(new URL('/login', server.url), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(form).toString(),
+    });
+  const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+
+  it.each(API_ROUTES)('%s is a 401 JSON without credentials', async (path) => {
+    const variants: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer wrong-token-0123456789' },
+      { cookie: 'museum_dashboard_session=forged' },
+    ];
+    for (const headers of variants) {
+      const res = await fetch(new URL(`${path}?${W}`, server.url), { headers });
+      expect(res.status, path).toBe(401);
+      expect(res.headers.get('content-type')).toContain('application/json');
+      expect(await res.json()).toEqual({ error: 'unauthorized', reason: expect.any(String) });
+    }
+  });
+
+  it('shows the login page for views without credentials', async () => {
+    for (const path of ['/exhibitions', '/safety?floor=1', '/', '/app.js']) {
+      const res = await fetch(new URL(path, server.url), { redirect: 'manual' });
+      expect(res.status, path).toBe(401);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      const html = await res.text();
+      expect(html).toContain('action="/login"');
+      expect(html).toContain('name="password"');
+      expect(html).not.toContain('<script');
+    }
+    // What the login page itself needs is public.
+    expect((await fetch(new URL('/style.css', server.url))).status).toBe(200);
+  });
+
+  it('trades a valid ?token= for a session cookie and drops the token from the URL', async () => {
+    const wrong = await fetch(new URL('/safety?token=nope&floor=1', server.url), { redirect: 'manual' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+
+    const res = await fetch(new URL(`/safety?floor=1&token=${TOKEN}`, server.url), { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/safety?floor=1');
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^museum_dashboard_session=[\w-]{40,};/);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('SameSite=Strict');
+    expect(setCookie).toContain('Path=/');
+    expect(setCookie).not.toContain('Secure');
+    const cookie = cookieOf(res);
+    const meta = await fetch(new URL('/api/meta', server.url), { headers: { cookie } });
+    expect(meta.status).toBe(200);
+    expect((await fetch(new URL('/safety', server.url), { headers: { cookie } })).status).toBe(200);
+
+    // Behind a TLS proxy the cookie is Secure.
+    const tls = await fetch(new URL(`/?token=${TOKEN}`, server.url), {
+      redirect: 'manual',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(tls.headers.get('set-cookie')).toContain('Secure');
+
+    // Signing out ends the session.
+    const out = await fetch(new URL('/logout', server.url), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, origin: origin() },
+    });
+    expect(out.status).toBe(303);
+    expect((await fetch(new URL('/api/meta', server.url), { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('signs a user in with the password of their hash and rejects a wrong one', async () => {
+    const wrong = await login({ username: 'curator', password: 'wrong password', next: '/safety' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    expect(await wrong.text()).toContain('Wrong user name or password');
+    const nobody = await login({ username: 'nobody', password: PASSWORD });
+    expect(nobody.status).toBe(401);
+
+    const res = await login({ username: 'curator', password: PASSWORD, next: '/safety?floor=2' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/safety?floor=2');
+    const cookie = cookieOf(res);
+    expect((await fetch(new URL('/api/health', server.url), { headers: { cookie } })).status).toBe(200);
+
+    // `next` never leads off the server.
+    const away = await login({ username: 'curator', password: PASSWORD, next: '//evil.example/x' });
+    expect(away.headers.get('location')).toBe('/');
+  });
+
+  it('refuses a login form posted from another origin or without one', async () => {
+    const form = { username: 'curator', password: PASSWORD };
+    const variants: Array<Record<string, string>> = [
+      { origin: 'http://evil.example' },
+      {},
+      { origin: 'null' },
+    ];
+    for (const headers of variants) {
+      const res = await login(form, headers);
+      expect(res.status).toBe(403);
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
+    // A browser sends `Origin: null` under Referrer-Policy: no-referrer, with Sec-Fetch-Site: same-origin.
+    const browser = await login(form, { origin: 'null', 'sec-fetch-site': 'same-origin' });
+    expect(browser.status).toBe(303);
+  });
+
+  it('sends the security headers on every response', async () => {
+    const responses = [
+      await fetch(new URL('/api/meta', server.url)),
+      await fetch(new URL('/api/meta', server.url), { headers: AUTH }),
+      await fetch(new URL('/exhibitions', server.url)),
+      await fetch(new URL('/exhibitions', server.url), { headers: AUTH }),
+      await fetch(new URL('/login', server.url)),
+      await fetch(new URL('/nope', server.url), { headers: AUTH }),
+      await fetch(new URL('/style.css', server.url)),
+      await fetch(new URL('/?token=x', server.url), { redirect: 'manual' }),
+    ];
+    for (const res of responses) {
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+    }
+  });
+
+  it('makes a one-time token when nothing is configured, and refuses a non-loopback host then', async () => {
+    const open = stackConfig();
+    const local = await startDashboardServer(open, { port: 0 });
+    try {
+      expect(local.generatedToken).toMatch(/^[0-9a-f]{48}$/);
+      expect(local.openUrl).toBe(`${local.url}?token=${local.generatedToken}`);
+      expect((await fetch(new URL('/api/meta', local.url))).status).toBe(401);
+      const res = await fetch(local.openUrl, { redirect: 'manual' });
+      expect(res.status).toBe(303);
+      const cookie = cookieOf(res);
+      expect((await fetch(new URL('/api/meta', local.url), { headers: { cookie } })).status).toBe(200);
+    } finally {
+      await local.close();
+    }
+    await expect(startDashboardServer(open, { port: 0, host: '0.0.0.0' })).rejects.toThrow(
+      /DASHBOARD_TOKEN.*DASHBOARD_USERS/,
+    );
+    // With a token configured it may listen on every interface.
+    const shared = await startDashboardServer(config, { port: 0, host: '0.0.0.0' });
+    expect(shared.generatedToken).toBeUndefined();
+    expect(shared.openUrl).toBe(shared.url);
+    await shared.close();
+  });
+
+  it('`museum-etl dashboard hash-password` hashes a password read from stdin', () => {
+    const bin = path.join(REPO_ROOT, 'bin', 'museum-etl.js');
+    const run = (input: string) =>
+      spawnSync(process.execPath, [bin, 'dashboard', 'hash-password'], { input, encoding: 'utf8' });
+    const out = run('a fine password\n');
+    expect(out.status, out.stderr).toBe(0);
+    const hash = out.stdout.trim();
+    expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(verifyPassword('a fine password', hash)).toBe(true);
+    expect(stackConfig({ DASHBOARD_USERS: `ann:${hash}` }).dashboard.users).toEqual([{ name: 'ann', hash }]);
+    const short = run('short');
+    expect(short.status).toBe(2);
+    expect(short.stderr).toMatch(/at least 8 characters/);
   });
 });
