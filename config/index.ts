@@ -49,7 +49,12 @@ export interface Config {
     readerPassword?: string;
   };
   museum: { timeZone: string };
-  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; file?: string };
+  log: {
+    level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+    file?: string;
+    /** LOG_FORMAT; unset means human-readable lines on a terminal and JSON lines otherwise. */
+    format?: 'json' | 'pretty';
+  };
   metrics: { port: number };
   dashboard: {
     /** DASHBOARD_TOKEN: a shared secret for `?token=` / `Authorization: Bearer`. */
@@ -246,6 +251,12 @@ export function loadConfig(input: Env = process.env): Config {
       `LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got ${JSON.stringify(level)}`,
     );
   }
+  const format = (env.LOG_FORMAT ?? '').trim().toLowerCase();
+  if (format !== '' && format !== 'json' && format !== 'pretty') {
+    problems.push(
+      `LOG_FORMAT must be json or pretty (or unset: pretty on a terminal, JSON otherwise); got ${JSON.stringify(env.LOG_FORMAT)}`,
+    );
+  }
 
   const config: Config = {
     env: local ? 'local' : 'production',
@@ -278,7 +289,11 @@ export function loadConfig(input: Env = process.env): Config {
         : {}),
     },
     museum: { timeZone },
-    log: { level: level as Config['log']['level'], ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}) },
+    log: {
+      level: level as Config['log']['level'],
+      ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}),
+      ...(format === 'json' || format === 'pretty' ? { format } : {}),
+    },
     metrics: { port: int('METRICS_PORT', 9464, 0, 65535) },
     dashboard: readDashboard(env, problems),
   };

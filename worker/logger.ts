@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 import type { Config } from '../config';
 
 /** Paths that may carry secrets in any structured log line; pino replaces their values. */
@@ -58,6 +59,35 @@ export function redactSecrets(value: unknown, seen: WeakSet<object> = new WeakSe
   return out ?? value;
 }
 
+export type LogFormat = 'json' | 'pretty';
+
+/** LOG_FORMAT if set; otherwise human-readable lines when stdout is a terminal, JSON lines when not. */
+export function resolveLogFormat(
+  format: Config['log']['format'],
+  stdoutIsTTY: boolean = process.stdout.isTTY === true,
+): LogFormat {
+  return format ?? (stdoutIsTTY ? 'pretty' : 'json');
+}
+
+/**
+ * A stream turning pino's (already redacted) JSON lines into readable ones, written synchronously
+ * in this thread: no worker-thread transport, so the last lines before an exit are not lost.
+ */
+export function prettyStream(
+  destination: pino.DestinationStream,
+  colorize: boolean = process.stdout.isTTY === true && !process.env.NO_COLOR,
+): pino.DestinationStream {
+  const format = prettyFactory({
+    colorize,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,command,component',
+    // Command and component prefix the message instead of being repeated as fields below it.
+    messageFormat: '{if command}[{command}] {end}{if component}{component}: {end}{msg}',
+    hideObject: false,
+  });
+  return { write: (line: string) => void destination.write(format(line)) };
+}
+
 export function createLogger(
   log: Config['log'],
   bindings: Record<string, unknown> = {},
@@ -66,7 +96,11 @@ export function createLogger(
   const streams: pino.StreamEntry[] = [];
   if (destination) streams.push({ stream: destination });
   else {
-    if (process.env.LOG_TO_STDOUT !== 'false') streams.push({ stream: pino.destination(1) });
+    if (process.env.LOG_TO_STDOUT !== 'false') {
+      const stdout = pino.destination({ dest: 1, sync: true });
+      streams.push({ stream: resolveLogFormat(log.format) === 'pretty' ? prettyStream(stdout) : stdout });
+    }
+    // The file always gets JSON lines: it is for machines.
     if (log.file) streams.push({ stream: pino.destination({ dest: log.file, mkdir: true, sync: false }) });
   }
   const logger = pino(

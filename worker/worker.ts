@@ -1,4 +1,14 @@
-import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString, type LogLevel } from '@temporalio/worker';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  DefaultLogger,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  makeTelemetryFilterString,
+  type LogLevel,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { buildActivityDeps, createActivities } from '../activities';
 import type { Config } from '../config';
@@ -38,6 +48,69 @@ async function metricsPortOrWarn(port: number, logger: Logger): Promise<boolean>
   return false;
 }
 
+/** Where `npm run build` (scripts/build-workflow-bundle.ts) writes the pre-bundled workflow code. */
+export const WORKFLOW_BUNDLE_PATH = path.join(__dirname, '..', 'workflow-bundle.js');
+/** The compiled folders whose code ends up in the workflow bundle. */
+const BUNDLED_DIRS = ['workflows', 'activities', 'domain'].map((d) => path.join(__dirname, '..', d));
+
+/**
+ * The workflow bundle built by `npm run build`, unless it is missing or older than any compiled
+ * file it could contain (e.g. after `tsc --watch`, or when running from the TypeScript sources,
+ * where no bundle sits beside the code).
+ */
+function prebuiltBundle(): string | undefined {
+  let built: number;
+  try {
+    built = fs.statSync(WORKFLOW_BUNDLE_PATH).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  for (const dir of BUNDLED_DIRS) {
+    let files: string[];
+    try {
+      files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' });
+    } catch {
+      continue;
+    }
+    for (const f of files) {
+      if (f.endsWith('.js') && fs.statSync(path.join(dir, f)).mtimeMs > built) return undefined;
+    }
+  }
+  return WORKFLOW_BUNDLE_PATH;
+}
+
+/**
+ * Workflow code for Worker.create: the pre-built bundle when it is current (production), else a
+ * bundle made now from the sources (development). Either way webpack's multi-line report goes to
+ * debug, not info.
+ */
+export async function workflowCode(logger: Logger): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
+  const codePath = prebuiltBundle();
+  if (codePath) {
+    logger.debug({ codePath }, 'using the pre-built workflow bundle');
+    return { workflowBundle: { codePath } };
+  }
+  const started = Date.now();
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: bundlerLogger(logger),
+  });
+  logger.info(
+    { ms: Date.now() - started, hint: 'npm run build pre-bundles it' },
+    'workflow code bundled at start (no current pre-built bundle)',
+  );
+  return { workflowBundle: { code } };
+}
+
+/** The bundler's logger: everything at debug except warnings and errors. */
+export function bundlerLogger(logger: Logger): DefaultLogger {
+  return new DefaultLogger('TRACE', ({ level, message, meta }) => {
+    const fn =
+      level === 'ERROR' ? 'error' : level === 'WARN' ? 'warn' : level === 'TRACE' ? 'trace' : 'debug';
+    logger[fn]({ ...meta, sdk: 'temporal', component: 'workflow-bundler' }, message);
+  });
+}
+
 export interface RunningWorker {
   worker: Worker;
   /** Resolves when the worker has drained and every connection is closed. */
@@ -57,7 +130,7 @@ export async function createMuseumWorker(config: Config, logger: Logger): Promis
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...(await workflowCode(logger)),
     activities: createActivities(activityDeps),
     shutdownGraceTime: '20 seconds',
   });
