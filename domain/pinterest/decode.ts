@@ -4,6 +4,7 @@
  */
 import { isJsonObjectText } from '../json-object-text';
 import { MAX_PAYLOAD_BYTES, type PinterestReject, reject } from './types';
+import { utf8Length } from '../utf8';
 
 /** Own enumerable properties are the keys; JSON.parse makes `__proto__` an own key, never a prototype. */
 export type DecodedRecord = Readonly<Record<string, unknown>>;
@@ -84,19 +85,4 @@ function toText(raw: unknown): string | { problem: string } {
 
 function fail(reason: 'malformed' | 'too_large', detail: string): DecodeResult {
   return { ok: false, verdict: reject(reason, detail) };
-}
-
-/** UTF-8 length of a well-formed string, without allocating the bytes. */
-function utf8Length(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i += 1;
-    } else n += 3;
-  }
-  return n;
 }
