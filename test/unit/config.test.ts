@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, workflowUrl } from '../../config';
+import { loadConfig, workflowUrl } from '../../config';
+import { configProblems } from '../support/config-problems';
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('config', () => {
   it('defaults every connection to the embedded stack', () => {

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config';
+import { loadConfig } from '../../config';
 import { DashboardAuth, hashPassword, isLoopback, sameSecret, verifyPassword } from '../../dashboard/auth';
+import { configProblems } from '../support/config-problems';
 
 const FAST = { N: 1024, r: 8, p: 1 };
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('dashboard passwords', () => {
   it('hashes as scrypt$N$r$p$salt$hash and verifies only the right password', () => {
