@@ -21,6 +21,15 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware: a promise nobody awaits is how an ETL loses a write without an error.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: only types may come from activities.
     files: ['workflows/**/*.ts'],
     rules: {

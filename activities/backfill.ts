@@ -1,4 +1,5 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
+import { FailureType, permanentFailure } from '../common/failures';
 import { historyFileNumber, isHistoryKey } from '../domain';
 import { loadFile, rowsOf, type BackfillHeartbeat } from './backfill-file';
 import { unavailableReason } from './backfill-source';
@@ -66,8 +67,7 @@ export function createBackfillActivities({ config, db, s3, catalogue }: Activity
       } catch (err) {
         const why = unavailableReason(err);
         // A wrong bucket name will not fix itself on retry.
-        if (why)
-          throw ApplicationFailure.nonRetryable(`cannot list s3://${bucket}: ${why}`, 'BucketUnavailable');
+        if (why) throw permanentFailure(FailureType.BucketUnavailable, `cannot list s3://${bucket}: ${why}`);
         throw err;
       }
       const manifest = await manifestEntries(db, bucket);

@@ -3,9 +3,12 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
 import { createBackfillActivities } from './backfill';
-import { CatalogueCache } from './catalogue-cache';
+import { CatalogueCache } from '../pipeline/catalogue-cache';
 import { createIngestActivities } from './ingest';
-import { PartitionReaderPool } from './kafka-reader';
+import type { Dataset } from '../pipeline/dataset';
+import { PartitionReaderPool } from '../pipeline/kafka-reader';
+import { kioskDataset } from '../pipeline/kiosk/dataset';
+import { TopicExtractor } from '../pipeline/topic-extract';
 import { createHealthActivities } from './health';
 import { createRejectActivities } from './rejects';
 import { createSeedActivities } from './seed';
@@ -18,7 +21,11 @@ export interface ActivityDeps {
   s3: S3Client;
   /** Long-lived Kafka partition readers of this worker process. */
   readers: PartitionReaderPool;
+  /** Reads a batch across a topic's partitions through `readers`. */
+  extractor: TopicExtractor;
   catalogue: CatalogueCache;
+  /** The datasets this worker runs, by name: the pipeline's only dataset-specific parts. */
+  datasets: Record<string, Dataset>;
 }
 
 /** Per-process state shared by activities (readers, caches) around the given clients. */
@@ -28,7 +35,16 @@ export function buildActivityDeps(
   close(): Promise<void>;
 } {
   const readers = new PartitionReaderPool(clients.kafka);
-  return { ...clients, readers, catalogue: new CatalogueCache(clients.db), close: () => readers.close() };
+  const catalogue = new CatalogueCache(clients.db);
+  const kiosk = kioskDataset({ catalogue, timeZone: clients.config.museum.timeZone });
+  return {
+    ...clients,
+    readers,
+    extractor: new TopicExtractor(clients.kafka, readers),
+    catalogue,
+    datasets: { [kiosk.name]: kiosk },
+    close: () => readers.close(),
+  };
 }
 
 /** The single registration point: workflows see only `typeof` this object's members. */

@@ -4,41 +4,56 @@ import { metricMeter } from '@temporalio/activity';
  * Pipeline metrics, emitted through the Temporal SDK's meter so they appear on the worker's one
  * Prometheus endpoint beside the SDK's own metrics. Call only from inside an activity.
  */
-export function recordIngestBatch(
-  topic: string,
-  partition: number,
-  r: {
-    ratings: number;
-    requests: number;
-    rejectsByReason: Record<string, number>;
-    lag: number | null;
-    durationMs: number;
-  },
+/** At commit: rows written by table, rejects by reason, and produce-to-commit time of the batch. */
+export function recordLoadedBatch(
+  batch: { dataset: string; source: string; firstBrokerAt?: string | null },
+  r: { inserted: Record<string, number> },
+  rejectsByReason: Record<string, number> = {},
 ): void {
-  const tags = { topic, partition: String(partition), source: 'kafka' };
+  const tags = { source: 'kafka', dataset: batch.dataset, topic: batch.source };
   const loaded = metricMeter.createCounter(
     'museum_events_loaded',
     'events',
-    'Accepted events written, by table',
+    'Rows written at commit, by kind',
   );
-  loaded.withTags({ ...tags, table: 'rating_interaction' }).add(r.ratings);
-  loaded.withTags({ ...tags, table: 'request_interaction' }).add(r.requests);
+  for (const [kind, n] of Object.entries(r.inserted)) loaded.withTags({ ...tags, kind }).add(n);
   const rejected = metricMeter.createCounter(
     'museum_events_rejected',
     'events',
-    'Rejected events stored, by reason',
+    'Rejects committed, by reason',
   );
-  for (const [reason, n] of Object.entries(r.rejectsByReason)) rejected.withTags({ ...tags, reason }).add(n);
-  if (r.lag !== null) {
+  for (const [reason, n] of Object.entries(rejectsByReason)) rejected.withTags({ ...tags, reason }).add(n);
+  if (batch.firstBrokerAt) {
     metricMeter
-      .createGauge('museum_ingest_lag', 'int', 'messages', 'High watermark minus checkpoint')
+      .createHistogram(
+        'museum_ingest_commit_latency',
+        'int',
+        'ms',
+        'Broker append to commit of the oldest event in a batch',
+      )
       .withTags(tags)
-      .set(r.lag);
+      .record(Math.max(0, Date.now() - Date.parse(batch.firstBrokerAt)));
   }
+}
+
+/** After extract: messages waiting per partition (high watermark minus what the batch reaches). */
+export function recordLag(topic: string, lag: Record<string, number>): void {
+  const gauge = metricMeter.createGauge(
+    'museum_ingest_lag',
+    'int',
+    'messages',
+    'High watermark minus next offset',
+  );
+  for (const [partition, n] of Object.entries(lag))
+    gauge.withTags({ source: 'kafka', topic, partition }).set(n);
+}
+
+/** Duration of one extract, transform or load activity. */
+export function recordStage(stage: 'extract' | 'transform' | 'load', dataset: string, ms: number): void {
   metricMeter
-    .createHistogram('museum_ingest_batch_latency', 'int', 'ms', 'Extract+transform+load time of one batch')
-    .withTags(tags)
-    .record(r.durationMs);
+    .createHistogram('museum_pipeline_stage_duration', 'int', 'ms', 'Duration of one pipeline activity')
+    .withTags({ stage, dataset })
+    .record(ms);
 }
 
 export function recordBackfillRows(

@@ -1,4 +1,5 @@
-import { ApplicationFailure, log, metricMeter } from '@temporalio/activity';
+import { log, metricMeter } from '@temporalio/activity';
+import { FailureType, permanentFailure } from '../common/failures';
 import type { PoolClient } from 'pg';
 import {
   catalogueFromPublicIds,
@@ -12,8 +13,8 @@ import {
 } from '../domain';
 import { decodeLine, MAX_LINE_BYTES, splitFields } from './backfill-csv';
 import type { ActivityDeps } from './index';
-import { loadSplitBatch } from './load';
-import { addVerdict, emptySplit } from './transform';
+import { loadSplitBatch } from '../pipeline/kiosk/load-split';
+import { addVerdict, emptySplit } from '../pipeline/kiosk/split';
 
 /**
  * Replay of stored rejects: each is judged again with today's rules and catalogue. One that now
@@ -116,9 +117,9 @@ export function s3KeyPrefix(position: string): string | undefined {
 function checkReason(reason: string | null | undefined): RejectReason | null {
   if (reason === undefined || reason === null) return null;
   if (!(REJECT_REASONS as readonly string[]).includes(reason)) {
-    throw ApplicationFailure.nonRetryable(
+    throw permanentFailure(
+      FailureType.BadReplayInput,
       `unknown reject reason ${JSON.stringify(reason)}; one of ${REJECT_REASONS.join(', ')}`,
-      'BadReplayInput',
     );
   }
   return reason as RejectReason;
@@ -148,12 +149,12 @@ export function createRejectActivities({ config, db }: ActivityDeps) {
     async replayRejectsPage(input: ReplayPageInput): Promise<ReplayPageResult> {
       const reason = checkReason(input.reason);
       if (!ID.test(input.afterId) || !ID.test(input.upToId)) {
-        throw ApplicationFailure.nonRetryable('afterId and upToId must be decimal ids', 'BadReplayInput');
+        throw permanentFailure(FailureType.BadReplayInput, 'afterId and upToId must be decimal ids');
       }
       if (!Number.isInteger(input.batchSize) || input.batchSize < 1 || input.batchSize > MAX_REPLAY_BATCH) {
-        throw ApplicationFailure.nonRetryable(
+        throw permanentFailure(
+          FailureType.BadReplayInput,
           `batchSize must be an integer 1..${MAX_REPLAY_BATCH}`,
-          'BadReplayInput',
         );
       }
       const client = await db.connect();

@@ -22,7 +22,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
 import type { Pool } from 'pg';
 import { CsvLineJudge, LineSplitter } from '../activities/backfill-csv';
-import { CatalogueCache } from '../activities/catalogue-cache';
+import { CatalogueCache } from '../pipeline/catalogue-cache';
 import type { Config } from '../config';
 import { repoPath } from '../config/paths';
 import { s3Position, siteToPublicId } from '../domain';

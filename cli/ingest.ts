@@ -1,39 +1,36 @@
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { workflowUrl, type Config } from '../config';
-import type { LiveIngestStatus } from '../workflows/ingest';
-import type { PartitionStats } from '../workflows/ingest-partition';
+import {
+  drainSignal,
+  ingestWorkflowId,
+  liveIngestStatsQuery,
+  liveIngestWorkflow,
+  pauseSignal,
+  resumeSignal,
+  type LiveIngestStats,
+} from '../workflows/ingest';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
 import { temporalClientOrExit } from './runs';
 import { topicExists, withKafkaAdminOrExit } from './topics';
 
-export const ingestWorkflowId = (topic: string) => `ingest-${topic}`;
+export { ingestWorkflowId };
 
 /** Starts the live ingest for a topic unless it is already running (then it reports that run). */
-export async function startLiveIngest(client: Client, config: Config, topic: string) {
-  const handle = await client.workflow.start('liveIngestWorkflow', {
+export async function startLiveIngest(client: Client, config: Config, topic: string, dataset = 'kiosk') {
+  const handle = await client.workflow.start(liveIngestWorkflow, {
     taskQueue: config.temporal.taskQueue,
     workflowId: ingestWorkflowId(topic),
-    args: [{ topic }],
+    args: [{ topic, dataset }],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   const description = await handle.describe();
   return { handle, runId: description.runId, url: workflowUrl(config, handle.workflowId, description.runId) };
 }
 
-export async function liveIngestStats(client: Client, topic: string) {
-  const parent = await client.workflow.getHandle(ingestWorkflowId(topic)).query<LiveIngestStatus>('stats');
-  const partitions = await Promise.all(
-    parent.childWorkflowIds.map(async (id) => {
-      try {
-        return await client.workflow.getHandle(id).query<PartitionStats>('stats');
-      } catch {
-        return undefined; // completed (drained) or not started yet
-      }
-    }),
-  );
-  return { ...parent, partitionStats: partitions.filter((p): p is PartitionStats => p !== undefined) };
+export function liveIngestStats(client: Client, topic: string): Promise<LiveIngestStats> {
+  return client.workflow.getHandle(ingestWorkflowId(topic)).query(liveIngestStatsQuery);
 }
 
 function topicOption(cmd: Command): Command {
@@ -89,50 +86,67 @@ export function registerIngestCommands(program: Command): void {
       }, opts.topic),
     );
 
-  for (const [name, help] of [
-    ['pause', 'pause every partition after its current batch'],
-    ['resume', 'resume paused partitions'],
-    ['drain', 'finish the current batches, then complete the workflows'],
+  for (const [name, signal, help] of [
+    ['pause', pauseSignal, 'pause after the batch in flight'],
+    ['resume', resumeSignal, 'resume a paused ingest'],
+    ['drain', drainSignal, 'finish the batch in flight, then complete the workflow'],
   ] as const) {
     topicOption(ingest.command(name))
       .description(help)
       .addHelpText('after', `\nExample:\n  $ museum-etl ingest ${name}`)
       .action((opts: { topic?: string }) =>
         withClient(async (client, _config, topic) => {
-          await client.workflow.getHandle(ingestWorkflowId(topic)).signal(name);
+          await client.workflow.getHandle(ingestWorkflowId(topic)).signal(signal);
           console.log(`${name} sent to ${ingestWorkflowId(topic)}`);
         }, opts.topic),
       );
   }
 
   topicOption(ingest.command('status'))
-    .description('per partition: offsets, lag, rows, requests, rejects, last batch')
+    .description('per stage and per partition: batches, durations, retries, offsets, lag, rows, rejects')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  $ museum-etl ingest status')
     .action((opts: { topic?: string; json?: boolean }) =>
       withClient(async (client, config, topic) => {
         const stats = await liveIngestStats(client, topic);
         if (opts.json) return printJson(stats);
-        console.log(
-          `${ingestWorkflowId(topic)}: ${stats.state}  ${workflowUrl(config, ingestWorkflowId(topic))}`,
-        );
-        printTable(
-          stats.partitionStats.map((p) => ({
-            partition: p.partition,
-            state: p.state,
-            next_offset: p.nextOffset ?? '-',
-            high_watermark: p.highWatermark ?? '-',
-            lag: p.lag ?? '-',
-            ratings: p.ratings,
-            requests: p.requests,
-            rejects: p.rejects,
-            top_reject: topReason(p.rejectsByReason),
-            last_batch: p.lastBatchAt ? `${p.lastBatchAt} (${p.lastBatchSize})` : '-',
-          })),
-        );
-        if (stats.partitionStats.length < stats.partitions.length) process.exitCode = EXIT.failed;
+        printStatus(stats, workflowUrl(config, ingestWorkflowId(topic)));
       }, opts.topic),
     );
+}
+
+function printStatus(stats: LiveIngestStats, url: string): void {
+  const rows = Object.entries(stats.inserted)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+  console.log(`${ingestWorkflowId(stats.topic)} (${stats.dataset}): ${stats.state}  ${url}`);
+  console.log(
+    `  ${stats.batches} batches, ${stats.consumed} events: ${rows || 'no rows yet'}; top reject ${topReason(stats.rejectsByReason)}` +
+      (stats.alreadyLoaded ? `; ${stats.alreadyLoaded} already stored` : ''),
+  );
+  console.log(
+    `  last batch: ${stats.lastBatchAt ? `${stats.lastBatchAt} (${stats.lastBatchSize} events)` : '-'}`,
+  );
+  printTable(
+    (['extract', 'transform', 'load'] as const).map((stage) => {
+      const s = stats.stages[stage];
+      return {
+        stage,
+        runs: s.runs,
+        retries: s.retries,
+        last_ms: s.lastMs ?? '-',
+        mean_ms: s.runs ? Math.round(s.totalMs / s.runs) : '-',
+      };
+    }),
+  );
+  printTable(
+    Object.entries(stats.partitions).map(([partition, p]) => ({
+      partition,
+      next_offset: p.nextOffset,
+      high_watermark: p.highWatermark ?? '-',
+      lag: stats.lag[partition] ?? p.lag ?? '-',
+    })),
+  );
 }
 
 function topReason(byReason: Record<string, number>): string {

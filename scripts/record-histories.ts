@@ -12,14 +12,14 @@ import { createKafka, createPgPool, createS3 } from '../worker/connections';
 import { seedReferenceCatalogue, waitFor } from '../test/support/catalogue';
 import { stackConfig, uniqueName } from '../test/support/env';
 import { startTestWorker } from '../test/support/worker';
-import type { LiveIngestStatus } from '../workflows/ingest';
+import { drainSignal, liveIngestWorkflow, pauseSignal, resumeSignal } from '../workflows/ingest';
 
 const OUT = repoPath('test', 'fixtures', 'histories');
 
 // The Temporal CLI writes the canonical proto3 JSON that historyFromJSON reads back.
 const TEMPORAL_CLI = repoPath('.stack', 'venv', 'bin', 'temporal');
 
-async function save(name: string, handle: WorkflowHandle, address: string): Promise<void> {
+async function save(name: string, handle: WorkflowHandle, address: string, namespace: string): Promise<void> {
   const { runId } = await handle.describe();
   const json = execFileSync(
     TEMPORAL_CLI,
@@ -34,6 +34,8 @@ async function save(name: string, handle: WorkflowHandle, address: string): Prom
       'json',
       '--address',
       address,
+      '--namespace',
+      namespace,
     ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
@@ -53,7 +55,12 @@ async function main(): Promise<void> {
       query: `WorkflowType = 'seedWorkflow' AND TaskQueue = '${tw.taskQueue}'`,
     });
     for await (const w of seeds) {
-      await save('seed', tw.client.workflow.getHandle(w.workflowId, w.runId), config.temporal.address);
+      await save(
+        'seed',
+        tw.client.workflow.getHandle(w.workflowId, w.runId),
+        config.temporal.address,
+        config.temporal.namespace,
+      );
       break;
     }
 
@@ -73,15 +80,11 @@ async function main(): Promise<void> {
     });
     await producer.disconnect();
 
-    const parent = await tw.client.workflow.start('liveIngestWorkflow', {
+    const live = await tw.client.workflow.start(liveIngestWorkflow, {
       taskQueue: tw.taskQueue,
       workflowId: `ingest-${topic}`,
-      args: [{ topic, limits: { maxWaitMs: 200 }, partitionCheckMs: 1000 }],
+      args: [{ topic, limits: { maxWaitMs: 1000, lingerMs: 200 } }],
     });
-    const status = await waitFor(
-      () => parent.query<LiveIngestStatus>('stats'),
-      (s) => s.partitions.length === 2,
-    );
     await waitFor(
       async () =>
         (
@@ -92,16 +95,15 @@ async function main(): Promise<void> {
         ).rows[0].n,
       (n) => n === 2,
     );
-    await parent.signal('pause');
+    // An empty long poll, a pause during one, a resume, then a drain: every path of the loop.
     await new Promise((r) => setTimeout(r, 1500));
-    await parent.signal('resume');
-    await new Promise((r) => setTimeout(r, 1500));
-    await parent.signal('drain');
-    await parent.result();
-    const child = tw.client.workflow.getHandle(status.childWorkflowIds[0]!);
-    await child.result();
-    await save('live-ingest', parent, config.temporal.address);
-    await save('ingest-partition', child, config.temporal.address);
+    await live.signal(pauseSignal);
+    await new Promise((r) => setTimeout(r, 1000));
+    await live.signal(resumeSignal);
+    await new Promise((r) => setTimeout(r, 1000));
+    await live.signal(drainSignal);
+    await live.result();
+    await save('live-ingest', live, config.temporal.address, config.temporal.namespace);
   } finally {
     await tw.close();
     await db.end();

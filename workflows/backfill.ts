@@ -1,11 +1,11 @@
 import {
   ActivityFailure,
   isCancellation,
-  ApplicationFailure,
   defineQuery,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
+import { FailureType, permanentFailure } from '../common/failures';
 import type { Activities } from '../activities';
 import type { HistoryFile, LoadHistoryResult } from '../activities/backfill';
 import type { LoadStats } from '../activities/backfill-staging';
@@ -94,7 +94,10 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
   };
   setHandler(backfillProgressQuery, () => progress);
   if (input.rowLimit !== undefined && !(Number.isInteger(input.rowLimit) && input.rowLimit >= 0)) {
-    throw ApplicationFailure.nonRetryable(`rowLimit must be a non-negative integer, got ${input.rowLimit}`);
+    throw permanentFailure(
+      FailureType.BadInput,
+      `rowLimit must be a non-negative integer, got ${input.rowLimit}`,
+    );
   }
 
   const listing = await listHistoryFiles({ bucket: input.bucket });

@@ -1,7 +1,6 @@
 // Everything exported here is registered as a workflow type on the worker.
 export { healthCheckWorkflow } from './health-check';
 export { seedWorkflow } from './seed';
-export { ingestPartitionWorkflow } from './ingest-partition';
 export { liveIngestWorkflow } from './ingest';
 export { backfillWorkflow } from './backfill';
 export { replayRejectsWorkflow } from './replay-rejects';

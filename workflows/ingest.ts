@@ -1,110 +1,185 @@
 import {
-  ParentClosePolicy,
+  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
-  getExternalWorkflowHandle,
+  defineSignal,
+  isCancellation,
   proxyActivities,
   setHandler,
-  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { FailureType, failureTypeOf } from '../common/failures';
 import type { Activities } from '../activities';
-import type { IngestBatchInput } from '../activities/ingest';
-import { drainSignal, ingestPartitionWorkflow, pauseSignal, resumeSignal } from './ingest-partition';
+import type { ExtractedBatch, ExtractTopicInput } from '../activities/ingest';
+import { addBatch, addStage, emptyStats, type LiveIngestStats } from './ingest-stats';
+
+export type { LiveIngestStats, StageStats } from './ingest-stats';
+
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+/** Finish the batch in flight, then complete. */
+export const drainSignal = defineSignal('drain');
+export const liveIngestStatsQuery = defineQuery<LiveIngestStats>('stats');
 
 export interface LiveIngestInput {
   /** Kafka topic; default `lmnh`. */
   topic?: string;
-  limits?: IngestBatchInput['limits'];
-  /** How often to look for partitions added to the topic (ms). */
-  partitionCheckMs?: number;
+  /** Dataset whose rules judge the topic; default `kiosk`. */
+  dataset?: string;
+  limits?: ExtractTopicInput['limits'];
   paused?: boolean;
-  started?: number[];
+  /** Carried across continue-as-new so the counters and batch numbers cover the whole life. */
+  stats?: LiveIngestStats;
+  /** Stop after this many loaded batches (tests and benchmarks); unbounded by default. */
+  maxBatches?: number;
 }
 
-export interface LiveIngestStatus {
-  topic: string;
-  state: 'running' | 'paused' | 'draining';
-  partitions: number[];
-  childWorkflowIds: string[];
-}
-
-export const liveIngestStatusQuery = defineQuery<LiveIngestStatus>('stats');
-
-const { describeTopic } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+// The live path never gives up on infrastructure: broker or database down means wait and retry.
+const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
+// The long poll: an idle extract waits up to `maxWaitMs` (5 minutes by default), heartbeating
+// after its first 15 s; the SDK sends at most one heartbeat per 24 s (80% of the timeout), which
+// is also how soon a cancelled or orphaned extract hears that it should stop.
+const { extractTopicBatch } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry,
+});
+const { transformStagedBatch, loadStagedBatch } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { ...retry, nonRetryableErrorTypes: [FailureType.StagedBatchMissing, FailureType.UnknownDataset] },
 });
 
-export const partitionWorkflowId = (topic: string, partition: number) => `ingest-${topic}-p${partition}`;
+const HISTORY_LIMIT = 4000;
+
+export const ingestWorkflowId = (topic: string) => `ingest-${topic}`;
 
 /**
- * One per topic (workflow id `ingest-<topic>`): fans out one child per partition, picks up partitions
- * added later, and forwards pause/resume/drain to the children. Children outlive a continue-as-new.
+ * One per topic (workflow id `ingest-<topic>`): batch after batch over every partition, each an
+ * extract, a transform and a load activity. The next extract runs while the current batch is
+ * transformed and loaded; loads commit in order, each only if the checkpoint still stands where
+ * its batch starts, so a stale prefetch is discarded, never loaded.
  */
-export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<LiveIngestStatus> {
+export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<LiveIngestStats> {
   const topic = input.topic ?? 'lmnh';
-  const started = new Set<number>(input.started ?? []);
+  const dataset = input.dataset ?? 'kiosk';
+  const stats = input.stats ?? emptyStats(topic, dataset);
   let paused = input.paused ?? false;
   let draining = false;
-  const pending: Array<Promise<void>> = [];
-  const forward = (signal: typeof pauseSignal | typeof resumeSignal | typeof drainSignal) => {
-    for (const p of started) {
-      pending.push(
-        getExternalWorkflowHandle(partitionWorkflowId(topic, p))
-          .signal(signal)
-          .catch(() => undefined), // a child that already completed needs no signal
-      );
-    }
-  };
-  setHandler(pauseSignal, () => {
-    paused = true;
-    forward(pauseSignal);
-  });
-  setHandler(resumeSignal, () => {
-    paused = false;
-    forward(resumeSignal);
-  });
-  setHandler(drainSignal, () => {
-    draining = true;
-    forward(drainSignal);
-  });
-  const status = (): LiveIngestStatus => {
-    const partitions = [...started].sort((a, b) => a - b);
-    return {
-      topic,
-      state: draining ? 'draining' : paused ? 'paused' : 'running',
-      partitions,
-      childWorkflowIds: partitions.map((p) => partitionWorkflowId(topic, p)),
-    };
-  };
-  setHandler(liveIngestStatusQuery, status);
+  let inFlight = false;
+  setHandler(pauseSignal, () => void (paused = true));
+  setHandler(resumeSignal, () => void (paused = false));
+  setHandler(drainSignal, () => void (draining = true));
+  setHandler(liveIngestStatsQuery, () => ({
+    ...stats,
+    state: draining ? 'draining' : paused ? 'paused' : 'running',
+    batchInFlight: inFlight,
+  }));
 
-  while (!draining) {
-    const { partitions } = await describeTopic({ topic });
-    for (let p = 0; p < partitions; p++) {
-      if (started.has(p)) continue;
-      try {
-        await startChild(ingestPartitionWorkflow, {
-          workflowId: partitionWorkflowId(topic, p),
-          args: [{ topic, partition: p, limits: input.limits, paused }],
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-        });
-      } catch (err) {
-        // Still running from an earlier run of this workflow: adopt it.
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      }
-      started.add(p);
+  const interrupted = () => draining || paused;
+  let prefetch: Extract | undefined;
+  const extract = (after?: Record<string, string>): Extract => {
+    stats.extracted++;
+    const batchKey = `${workflowInfo().workflowId}#${stats.extracted}`;
+    return startExtract({ topic, dataset, batchKey, after, limits: input.limits });
+  };
+  let after: Record<string, string> | undefined;
+
+  for (;;) {
+    if (paused && !draining) {
+      prefetch?.cancel();
+      prefetch = undefined;
+      await condition(() => !paused || draining);
     }
-    await condition(() => draining, input.partitionCheckMs ?? 60_000);
+    if (draining) break;
+    if (input.maxBatches !== undefined && stats.batches >= input.maxBatches) break;
     const info = workflowInfo();
-    if (!draining && (info.continueAsNewSuggested || info.historyLength > 2000)) {
-      await Promise.all(pending);
-      await continueAsNew<typeof liveIngestWorkflow>({ ...input, topic, paused, started: [...started] });
+    if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT) {
+      // The checkpoint in PostgreSQL is where the next run starts; a prefetched batch is dropped.
+      prefetch?.cancel();
+      await continueAsNew<typeof liveIngestWorkflow>({ ...input, topic, dataset, stats, paused });
+    }
+
+    const current = prefetch ?? extract(after);
+    prefetch = undefined;
+    const batch = await untilSettledOr(current.result, interrupted);
+    if (batch === undefined) {
+      current.cancel(); // paused or draining during the long poll
+      continue;
+    }
+    addStage(stats.stages.extract, batch);
+    stats.lag = batch.lag;
+    if (batch.messages === 0) {
+      after = nextOffsets(batch);
+      continue; // an empty batch schedules neither transform nor load
+    }
+
+    inFlight = true;
+    prefetch = extract(nextOffsets(batch));
+    try {
+      const transformed = await transformStagedBatch({ batch });
+      addStage(stats.stages.transform, transformed);
+      const loaded = await loadStagedBatch({ batch, rejectsByReason: transformed.rejectsByReason });
+      addStage(stats.stages.load, loaded);
+      if (loaded.outcome === 'superseded') {
+        // Another attempt moved the checkpoint: start again from it.
+        stats.superseded++;
+        prefetch?.cancel();
+        prefetch = undefined;
+        after = undefined;
+      } else {
+        addBatch(stats, batch, transformed, loaded, new Date().toISOString());
+        after = nextOffsets(batch);
+      }
+    } catch (err) {
+      if (failureTypeOf(err) !== FailureType.StagedBatchMissing) throw err;
+      // PostgreSQL lost the unlogged staging (a crash): read the same range again.
+      stats.restaged++;
+      prefetch?.cancel();
+      prefetch = undefined;
+      after = firstOffsets(batch);
+    } finally {
+      inFlight = false;
     }
   }
-  await Promise.all(pending);
-  return status();
+  prefetch?.cancel();
+  return { ...stats, state: 'drained', batchInFlight: false };
 }
+
+interface Extract {
+  result: Promise<ExtractedBatch>;
+  cancel(): void;
+}
+
+/** An extract in its own scope, so a pause or drain can stop the long poll without failing the run. */
+function startExtract(args: ExtractTopicInput): Extract {
+  const scope = new CancellationScope();
+  const result = scope.run(() => extractTopicBatch(args));
+  // A cancelled prefetch is nobody's concern; its staged rows are replaced or swept.
+  result.catch(() => undefined);
+  return { result, cancel: () => scope.cancel() };
+}
+
+/** The promise's value, or `undefined` as soon as `interrupt()` holds first (no timer: no action). */
+async function untilSettledOr<T>(p: Promise<T>, interrupt: () => boolean): Promise<T | undefined> {
+  let settled = false;
+  let value: T | undefined;
+  let error: unknown;
+  void p.then(
+    (v) => ((settled = true), (value = v)),
+    (e: unknown) => ((settled = true), (error = e)),
+  );
+  await condition(() => settled || interrupt());
+  if (!settled) return undefined;
+  if (error !== undefined) {
+    if (isCancellation(error) && interrupt()) return undefined;
+    throw error;
+  }
+  return value;
+}
+
+const nextOffsets = (b: ExtractedBatch) =>
+  Object.fromEntries(Object.entries(b.ranges).map(([p, [, next]]) => [p, next]));
+const firstOffsets = (b: ExtractedBatch) =>
+  Object.fromEntries(Object.entries(b.ranges).map(([p, [first]]) => [p, first]));

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLiveEventGenerator, runLiveSimulator } from '../../simulator';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
-import type { LiveIngestStatus } from '../../workflows/ingest';
+import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
 import { stackConfig, uniqueName } from '../support/env';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/processes';
@@ -60,7 +60,7 @@ describe('crash test', () => {
     const s3 = createS3(config);
     await seedReferenceCatalogue({ client, taskQueue }, s3);
     s3.destroy();
-    await client.workflow.start('liveIngestWorkflow', {
+    await client.workflow.start(liveIngestWorkflow, {
       taskQueue,
       workflowId: `ingest-${topic}`,
       args: [{ topic, limits: { maxMessages: 1000, maxWaitMs: 500 } }],
@@ -96,10 +96,8 @@ describe('crash test', () => {
     expect(final).toEqual({ ...expected, total: TOTAL, offsets: TOTAL });
 
     const handle = client.workflow.getHandle(`ingest-${topic}`);
-    const status = await handle.query<LiveIngestStatus>('stats');
-    await handle.signal('drain');
+    await handle.signal(drainSignal);
     await handle.result();
-    for (const id of status.childWorkflowIds) await client.workflow.getHandle(id).result();
     expect(await workerB.stop('SIGTERM')).toBe(0);
   }, 400_000);
 });

@@ -4,7 +4,7 @@ import type { ComponentName } from '../../infra/local/component';
 import { LocalStack } from '../../infra/local/stack';
 import { createLiveEventGenerator, runLiveSimulator, type LiveSimulatorResult } from '../../simulator';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
-import type { LiveIngestStatus } from '../../workflows/ingest';
+import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
 import { stackConfig, uniqueName } from '../support/env';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/processes';
@@ -78,7 +78,7 @@ describe('restarts during ingest', () => {
     const s3 = createS3(config);
     await seedReferenceCatalogue({ client, taskQueue }, s3);
     s3.destroy();
-    await client.workflow.start('liveIngestWorkflow', {
+    await client.workflow.start(liveIngestWorkflow, {
       taskQueue,
       workflowId: `ingest-${topic}`,
       args: [{ topic, limits: { maxMessages: 250, maxWaitMs: 500 } }],
@@ -115,9 +115,7 @@ describe('restarts during ingest', () => {
     }).toEqual({ ratings: sum('rating'), requests: sum('request'), rejects: sum('fault') });
 
     const handle = client.workflow.getHandle(`ingest-${topic}`);
-    const status = await handle.query<LiveIngestStatus>('stats');
-    await handle.signal('drain');
+    await handle.signal(drainSignal);
     await handle.result();
-    for (const id of status.childWorkflowIds) await client.workflow.getHandle(id).result();
   }, 400_000);
 });

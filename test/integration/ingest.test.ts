@@ -3,8 +3,13 @@ import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaPosition, MAX_PAYLOAD_BYTES } from '../../domain';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
-import type { LiveIngestStatus } from '../../workflows/ingest';
-import type { PartitionStats } from '../../workflows/ingest-partition';
+import {
+  drainSignal,
+  liveIngestStatsQuery,
+  liveIngestWorkflow,
+  pauseSignal,
+  resumeSignal,
+} from '../../workflows/ingest';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
 import { stackConfig, uniqueName } from '../support/env';
 import { KIOSK_VECTORS_FILE as VECTORS_FILE } from '../support/spec-files';
@@ -60,7 +65,7 @@ async function checkpoint(topic: string, partition = 0): Promise<number> {
 }
 
 async function startIngest(topic: string) {
-  return tw.client.workflow.start('liveIngestWorkflow', {
+  return tw.client.workflow.start(liveIngestWorkflow, {
     taskQueue: tw.taskQueue,
     workflowId: `ingest-${topic}`,
     args: [{ topic, limits: { maxWaitMs: 300 } }],
@@ -69,10 +74,8 @@ async function startIngest(topic: string) {
 
 async function drain(topic: string): Promise<void> {
   const handle = tw.client.workflow.getHandle(`ingest-${topic}`);
-  const status = await handle.query<LiveIngestStatus>('stats');
-  await handle.signal('drain');
+  await handle.signal(drainSignal);
   await handle.result();
-  for (const id of status.childWorkflowIds) await tw.client.workflow.getHandle(id).result();
 }
 
 /** Sends every test vector to a new topic and waits until the live ingest has checkpointed them all. */
@@ -109,9 +112,12 @@ describe('live ingest', () => {
       const got = await outcomeOf(db, kafkaPosition(topic, 0, i));
       expect({ raw: v.raw, ...got }).toEqual({ raw: v.raw, kind: v.expect, reason: v.reason });
     }
-    const stats = await tw.client.workflow.getHandle(`ingest-${topic}-p0`).query<PartitionStats>('stats');
+    const stats = await tw.client.workflow.getHandle(`ingest-${topic}`).query(liveIngestStatsQuery);
     expect(stats.consumed).toBe(vectors.length);
-    expect(stats.ratings + stats.requests + stats.rejects).toBe(vectors.length);
+    const { rating = 0, request = 0, reject = 0 } = stats.inserted;
+    expect(rating + request + reject).toBe(vectors.length);
+    expect(stats.stages.load.runs).toBe(stats.batches);
+    expect(stats.stages.transform.runs).toBeGreaterThanOrEqual(stats.batches);
     await drain(topic);
   });
 
@@ -158,7 +164,7 @@ describe('live ingest', () => {
 
     // Rewind the checkpoint as an operator might, and run the whole workflow again.
     await db.query('update ingest_checkpoint set next_offset = 0 where topic = $1', [topic]);
-    await tw.client.workflow.start('liveIngestWorkflow', {
+    await tw.client.workflow.start(liveIngestWorkflow, {
       taskQueue: tw.taskQueue,
       workflowId: `ingest-${topic}`,
       args: [{ topic, limits: { maxWaitMs: 300 } }],
@@ -168,32 +174,26 @@ describe('live ingest', () => {
       (n) => n === vectors.length,
       { what: 'second pass' },
     );
-    const stats = await tw.client.workflow.getHandle(`ingest-${topic}-p0`).query<PartitionStats>('stats');
+    const stats = await tw.client.workflow.getHandle(`ingest-${topic}`).query(liveIngestStatsQuery);
     expect(stats.alreadyLoaded).toBe(vectors.length);
-    expect(stats.ratings + stats.requests + stats.rejects).toBe(0);
+    expect(Object.values(stats.inserted).reduce((a, b) => a + b, 0)).toBe(0);
     expect(Number(await count())).toBe(vectors.length);
     await drain(topic);
   });
 
-  it('pauses and resumes a partition on signal', async () => {
+  it('pauses and resumes on signal', async () => {
     const topic = await newTopic();
     const handle = await startIngest(topic);
+    await handle.signal(pauseSignal);
     await waitFor(
-      () => handle.query<LiveIngestStatus>('stats'),
-      (s) => s.partitions.length === 1,
-      { what: 'fan-out' },
-    );
-    await handle.signal('pause');
-    const child = tw.client.workflow.getHandle(`ingest-${topic}-p0`);
-    await waitFor(
-      () => child.query<PartitionStats>('stats'),
+      () => handle.query(liveIngestStatsQuery),
       (s) => s.state === 'paused',
       { what: 'paused' },
     );
     await produce(topic, [vectors[0]!.raw]);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await checkpoint(topic)).toBe(0);
-    await handle.signal('resume');
+    await handle.signal(resumeSignal);
     await waitFor(
       () => checkpoint(topic),
       (n) => n === 1,

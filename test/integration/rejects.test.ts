@@ -7,7 +7,7 @@ import { catalogueFromPublicIds, kafkaPosition, REFERENCE_CATALOGUE, siteToPubli
 import { exhibitionDocument, slugOf } from '../../simulator/exhibitions';
 import { createKafka, createPgPool, createS3, pgPoolConfig } from '../../worker/connections';
 import type { BackfillSummary } from '../../workflows/backfill';
-import type { LiveIngestStatus } from '../../workflows/ingest';
+import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
 import type { ReplayRejectsInput, ReplayRejectsResult } from '../../workflows/replay-rejects';
 import type { SeedResult } from '../../workflows/seed';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
@@ -56,7 +56,7 @@ async function produce(topic: string, values: Array<string | Buffer>): Promise<v
 
 /** The real live pipeline: liveIngestWorkflow on the test worker until every message is checkpointed, then drained. */
 async function ingest(topic: string, count: number): Promise<void> {
-  const handle = await tw.client.workflow.start('liveIngestWorkflow', {
+  const handle = await tw.client.workflow.start(liveIngestWorkflow, {
     taskQueue: tw.taskQueue,
     workflowId: `ingest-${topic}`,
     args: [{ topic, limits: { maxWaitMs: 300 } }],
@@ -74,10 +74,8 @@ async function ingest(topic: string, count: number): Promise<void> {
     (n) => n === count,
     { what: `the checkpoint of ${topic} to reach ${count}` },
   );
-  const status = await handle.query<LiveIngestStatus>('stats');
-  await handle.signal('drain');
+  await handle.signal(drainSignal);
   await handle.result();
-  for (const id of status.childWorkflowIds) await tw.client.workflow.getHandle(id).result();
 }
 
 async function newBucket(prefix: string): Promise<string> {

@@ -4,8 +4,8 @@ import {
   type RejectReason,
   type RuleContext,
   type Verdict,
-} from '../domain';
-import type { RawMessage } from './kafka-reader';
+} from '../../domain';
+import type { RawMessage } from '../kafka-reader';
 
 export interface RatingRow {
   position: string;

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { SplitBatch } from './transform';
+import type { SplitBatch } from './split';
 
 export interface LoadCounts {
   ratings: number;

@@ -10,21 +10,8 @@ import {
 export interface RawMessage {
   offset: string;
   value: Buffer | null;
-}
-
-export interface ReadLimits {
-  maxMessages: number;
-  maxBytes: number;
-  /** Once a message is buffered, wait this long for more before returning a smaller batch. */
-  lingerMs: number;
-  /** Return an empty batch after this long without messages. */
-  maxWaitMs: number;
-}
-
-export interface ReadResult {
-  messages: RawMessage[];
-  /** The partition's high watermark as last seen by the fetcher (undefined before the first fetch). */
-  highWatermark?: string;
+  /** The broker's timestamp (ms since epoch, as kafkajs gives it). */
+  timestamp?: string;
 }
 
 // A kafkajs message object costs far more than its payload, so the buffer is bounded by count too.
@@ -46,7 +33,7 @@ export class PartitionReader {
   private highWatermark: string | undefined;
   private crashed: Error | undefined;
   private started: Promise<void> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private from = 0n;
   lastUsed = Date.now();
 
   constructor(
@@ -102,7 +89,7 @@ export class PartitionReader {
     this.highWatermark = batch.highWatermark;
     for (const m of batch.messages) {
       if (!isRunning() || isStale()) return;
-      this.buffer.push({ offset: m.offset, value: m.value });
+      this.buffer.push({ offset: m.offset, value: m.value, timestamp: m.timestamp });
       this.bufferBytes += m.value?.length ?? 0;
       resolveOffset(m.offset);
     }
@@ -117,18 +104,11 @@ export class PartitionReader {
     }
   }
 
-  /** One read at a time per partition; a read at an unexpected offset seeks there first. */
-  read(fromOffset: string, limits: ReadLimits, onWait?: () => void): Promise<ReadResult> {
-    const next = this.queue.then(() => this.readExclusive(fromOffset, limits, onWait));
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  private async readExclusive(
-    fromOffset: string,
-    limits: ReadLimits,
-    onWait?: () => void,
-  ): Promise<ReadResult> {
+  /**
+   * Positions the reader at `fromOffset` (seeking only if it was elsewhere) and starts fetching.
+   * The caller (one topic extract at a time) then polls `available` and `take`s.
+   */
+  async prepare(fromOffset: string): Promise<void> {
     this.lastUsed = Date.now();
     if (this.crashed) throw this.crashed;
     await this.start();
@@ -138,24 +118,19 @@ export class PartitionReader {
       this.consumer.seek({ topic: this.topic, partition: this.partition, offset: fromOffset });
       this.expected = fromOffset;
     }
-    const from = BigInt(fromOffset);
-    const began = Date.now();
-    let firstSeen: number | undefined;
-    for (;;) {
-      if (this.crashed) throw this.crashed;
-      this.dropBefore(from);
-      if (this.buffer.length > 0) firstSeen ??= Date.now();
-      const full = this.buffer.length >= limits.maxMessages || this.bufferBytes >= limits.maxBytes;
-      const lingered = firstSeen !== undefined && Date.now() - firstSeen >= limits.lingerMs;
-      if (full || lingered || Date.now() - began >= limits.maxWaitMs) break;
-      onWait?.();
-      await sleep(20);
-    }
-    const messages = this.take(limits);
-    const last = messages[messages.length - 1];
-    if (last) this.expected = (BigInt(last.offset) + 1n).toString();
+    this.from = BigInt(fromOffset);
+  }
+
+  /** What is buffered at or after the prepared offset. */
+  available(): { messages: number; bytes: number } {
+    if (this.crashed) throw this.crashed;
     this.lastUsed = Date.now();
-    return { messages, highWatermark: this.highWatermark };
+    this.dropBefore(this.from);
+    return { messages: this.buffer.length, bytes: this.bufferBytes };
+  }
+
+  get highWatermarkSeen(): string | undefined {
+    return this.highWatermark;
   }
 
   private dropBefore(from: bigint): void {
@@ -166,18 +141,25 @@ export class PartitionReader {
     }
   }
 
-  private take(limits: ReadLimits): RawMessage[] {
+  /** Up to `maxMessages` / `maxBytes` buffered messages, in offset order; the reader moves past them. */
+  take(maxMessages: number, maxBytes: number): RawMessage[] {
+    this.dropBefore(this.from);
     let bytes = 0;
     let n = 0;
-    while (n < this.buffer.length && n < limits.maxMessages) {
+    while (n < this.buffer.length && n < maxMessages) {
       const size = this.buffer[n]!.value?.length ?? 0;
       // Always take at least one message, however large, so an oversized payload cannot stall the partition.
-      if (n > 0 && bytes + size > limits.maxBytes) break;
+      if (n > 0 && bytes + size > maxBytes) break;
       bytes += size;
       n++;
     }
     const taken = this.buffer.splice(0, n);
     this.bufferBytes -= bytes;
+    const last = taken[taken.length - 1];
+    if (last) {
+      this.from = BigInt(last.offset) + 1n;
+      this.expected = this.from.toString();
+    }
     return taken;
   }
 

@@ -1,0 +1,41 @@
+import { ApplicationFailure } from '@temporalio/common';
+
+/**
+ * Every failure type an activity raises on purpose, in one place. They reach the Temporal UI as
+ * typed `ApplicationFailure`s; those marked non-retryable stop Temporal's retries because a retry
+ * cannot help, and workflows recognise them by these names. Pure: safe to import from workflows.
+ */
+export const FailureType = {
+  /** A bucket that cannot be listed: wrong name or no access. */
+  BucketUnavailable: 'BucketUnavailable',
+  /** An S3 object that cannot be read (gone, no access, not a history file). */
+  ObjectUnreadable: 'ObjectUnreadable',
+  /** Replay parameters that can never be valid. */
+  BadReplayInput: 'BadReplayInput',
+  /** Workflow input that can never be valid. */
+  BadInput: 'BadInput',
+  /**
+   * A staged batch is gone when transform or load looks for it: PostgreSQL crashed (unlogged
+   * staging comes back empty) or a sweep removed it. The workflow extracts the range again.
+   */
+  StagedBatchMissing: 'StagedBatchMissing',
+  /** No dataset of that name is registered on the worker. */
+  UnknownDataset: 'UnknownDataset',
+} as const;
+
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
+
+/** A failure no retry can fix. */
+export function permanentFailure(type: FailureTypeName, message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, type);
+}
+
+/** The ApplicationFailure type of an activity's failure as a workflow sees it, if any. */
+export function failureTypeOf(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e; depth++) {
+    if (e instanceof ApplicationFailure) return e.type ?? undefined;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

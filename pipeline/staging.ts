@@ -1,0 +1,165 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Pool, PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { CopyTextBuffer } from './copy-text';
+
+/**
+ * The claim check: staged batches in PostgreSQL (sql/migrations/0008_staged_batches.sql). The
+ * activities hand each other only a `StagedBatch` descriptor; the messages and verdicts stay here.
+ */
+
+/** Kafka partition → [first offset, next offset) of what the batch holds. */
+export type OffsetRanges = Record<string, [string, string]>;
+
+export interface StagedBatch {
+  batchId: string;
+  batchKey: string;
+  dataset: string;
+  source: string;
+  ranges: OffsetRanges;
+  messages: number;
+  bytes: number;
+}
+
+export interface StagedMessage {
+  partition: number;
+  offset: string;
+  value: Buffer | null;
+}
+
+export interface StagedMessageInput extends StagedMessage {
+  brokerAt?: string;
+}
+
+/**
+ * Stages one extracted batch under a fresh id, replacing every earlier attempt of the same logical
+ * batch in the same transaction: a retried extract never leaves two versions behind.
+ */
+export async function stageMessages(
+  client: PoolClient,
+  batch: Omit<StagedBatch, 'batchId' | 'messages' | 'bytes'>,
+  messages: readonly StagedMessageInput[],
+): Promise<StagedBatch> {
+  await discardBatches(client, 'batch_key = $1', [batch.batchKey]);
+  const bytes = messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
+  const { rows } = await client.query<{ batch_id: string }>(
+    `insert into staged_batch (batch_key, dataset, source, ranges, messages, bytes)
+     values ($1, $2, $3, $4, $5, $6) returning batch_id`,
+    [batch.batchKey, batch.dataset, batch.source, batch.ranges, messages.length, bytes],
+  );
+  const batchId = rows[0]!.batch_id;
+  if (messages.length > 0) {
+    const text = new CopyTextBuffer();
+    for (const m of messages) {
+      text.row([batchId, String(m.partition), m.offset, m.value, m.brokerAt ?? null]);
+    }
+    await copyInto(client, 'staged_message (batch_id, partition, "offset", value, broker_at)', text);
+  }
+  return { ...batch, batchId, messages: messages.length, bytes };
+}
+
+/** COPYs rows already encoded in COPY text format; the one bulk path into staging. */
+export async function copyInto(client: PoolClient, target: string, text: CopyTextBuffer): Promise<void> {
+  if (text.rows === 0) return;
+  await pipeline(Readable.from([text.bytes()]), client.query(copyFrom(`copy ${target} from stdin`)));
+}
+
+export type StagedState = 'extracted' | 'transformed';
+
+/**
+ * The batch's stage, or `undefined` when it is gone: a PostgreSQL crash empties unlogged tables,
+ * and a sweep removes batches abandoned long ago. With `lock`, holds the row until commit.
+ */
+export async function stagedState(
+  client: Pool | PoolClient,
+  batchId: string,
+  lock = false,
+): Promise<{ stage: StagedState; messages: number } | undefined> {
+  const { rows } = await client.query<{ stage: StagedState; messages: number }>(
+    `select stage, messages from staged_batch where batch_id = $1${lock ? ' for update' : ''}`,
+    [batchId],
+  );
+  return rows[0];
+}
+
+export async function readStagedMessages(
+  client: Pool | PoolClient,
+  batchId: string,
+): Promise<StagedMessage[]> {
+  const { rows } = await client.query<{ partition: number; offset: string; value: Buffer | null }>(
+    'select partition, "offset", value from staged_message where batch_id = $1 order by partition, "offset"',
+    [batchId],
+  );
+  return rows;
+}
+
+export async function markTransformed(client: PoolClient, batchId: string): Promise<void> {
+  await client.query(
+    `update staged_batch set stage = 'transformed', updated_at = now() where batch_id = $1`,
+    [batchId],
+  );
+}
+
+/** Tables that hold rows of a staged batch, by batch_id; a dataset adds its verdict table. */
+const STAGING_TABLES = ['staged_message', 'staged_kiosk_verdict'] as const;
+
+/** Deletes the named batches and everything staged for them. */
+async function discardBatches(client: Pool | PoolClient, where: string, params: unknown[]): Promise<number> {
+  const { rows } = await client.query<{ batch_id: string }>(
+    `delete from staged_batch where ${where} returning batch_id`,
+    params,
+  );
+  if (rows.length === 0) return 0;
+  const ids = rows.map((r) => r.batch_id);
+  for (const table of STAGING_TABLES) {
+    await client.query(`delete from ${table} where batch_id = any($1::uuid[])`, [ids]);
+  }
+  return rows.length;
+}
+
+export function discardBatch(client: Pool | PoolClient, batchId: string): Promise<number> {
+  return discardBatches(client, 'batch_id = $1', [batchId]);
+}
+
+/**
+ * Removes what no stage will come back for: batches untouched for `staleAfterMs` (a superseded
+ * attempt, a workflow terminated between stages) and load records past their use.
+ */
+export async function sweepStaging(
+  db: Pool,
+  staleAfterMs = 60 * 60_000,
+  keepLoadedMs = 7 * 24 * 60 * 60_000,
+): Promise<{ batches: number; loaded: number }> {
+  const batches = await discardBatches(db, `updated_at < now() - make_interval(secs => $1)`, [
+    staleAfterMs / 1000,
+  ]);
+  const { rowCount } = await db.query(
+    `delete from loaded_batch where loaded_at < now() - make_interval(secs => $1)`,
+    [keepLoadedMs / 1000],
+  );
+  return { batches, loaded: rowCount ?? 0 };
+}
+
+/** What a committed batch wrote, if it was committed: the answer to a load retried after commit. */
+export async function loadedCounts(
+  client: Pool | PoolClient,
+  batchId: string,
+): Promise<Record<string, number> | undefined> {
+  const { rows } = await client.query<{ counts: Record<string, number> }>(
+    'select counts from loaded_batch where batch_id = $1',
+    [batchId],
+  );
+  return rows[0]?.counts;
+}
+
+export async function recordLoaded(
+  client: PoolClient,
+  batch: StagedBatch,
+  counts: Record<string, number>,
+): Promise<void> {
+  await client.query(
+    'insert into loaded_batch (batch_id, batch_key, dataset, source, counts) values ($1, $2, $3, $4, $5)',
+    [batch.batchId, batch.batchKey, batch.dataset, batch.source, counts],
+  );
+}
