@@ -6,7 +6,7 @@ import {
   type ClientConfigProfile,
   type ClientConnectConfig,
 } from '@temporalio/envconfig';
-import { loadStackSettings, stackEnvironment } from '../infra/local/settings';
+import { loadStackSettings, stackEnvironment } from './stack-settings';
 
 /**
  * The one typed configuration of museum-etl, read from the environment (and an optional `.env`).
