@@ -4,7 +4,7 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
-import { StackSettingsError } from '../infra/local/settings';
+import { StackSettingsError } from '../config/stack-settings';
 import { EXIT } from './output';
 import { registerBackfillCommands } from './backfill';
 import { registerDashboardCommand } from './dashboard';

