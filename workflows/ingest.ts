@@ -33,6 +33,8 @@ export interface LiveIngestInput {
   stats?: LiveIngestStats;
   /** Stop after this many loaded batches (tests and benchmarks); unbounded by default. */
   maxBatches?: number;
+  /** Continue as new past this many history events; default 4,000. */
+  historyLimit?: number;
 }
 
 // The live path never gives up on infrastructure: broker or database down means wait and retry.
@@ -95,7 +97,7 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
     if (draining) break;
     if (input.maxBatches !== undefined && stats.batches >= input.maxBatches) break;
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT) {
+    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? HISTORY_LIMIT)) {
       // The checkpoint in PostgreSQL is where the next run starts; a prefetched batch is dropped.
       prefetch?.cancel();
       await continueAsNew<typeof liveIngestWorkflow>({ ...input, topic, dataset, stats, paused });
