@@ -373,9 +373,13 @@ export async function startDashboardServer(
   const logger = options.logger;
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://dashboard.local');
     const head = req.method === 'HEAD';
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const url = requestUrl(req.url);
+    if (!url) {
+      send(res, 400, { error: 'bad_request', reason: 'the request target is not a path' }, head);
+      return;
+    }
     if (url.pathname === '/login') {
       handleLogin(req, res, url, auth, logger);
       return;
@@ -396,7 +400,7 @@ export async function startDashboardServer(
       if (auth.validToken(queryToken)) {
         url.searchParams.delete('token');
         res.writeHead(303, {
-          location: `${url.pathname}${url.search}`,
+          location: safeNext(`${url.pathname}${url.search}`),
           'set-cookie': auth.startSession('token', req),
           'cache-control': 'no-store',
         });
@@ -535,6 +539,20 @@ export async function startDashboardServer(
       return closing;
     },
   };
+}
+
+/**
+ * The request target as a path on this server. A target such as `//[` is not a valid relative URL
+ * (it reads as a host) and made `new URL` throw out of the request handler; a target is always
+ * taken as a path here, so it cannot name another host either.
+ */
+function requestUrl(target: string | undefined): URL | undefined {
+  const path = target === undefined || target.startsWith('/') ? (target ?? '/') : `/${target}`;
+  try {
+    return new URL(`http://dashboard.local${path}`);
+  } catch {
+    return undefined;
+  }
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
