@@ -162,6 +162,12 @@ export function selectedExhibitions(filters: Filters, catalogue: Catalogue): Cat
   );
 }
 
+/** The floors of the selected exhibitions, in the catalogue's floor order. */
+export function selectedFloors(filters: Filters, catalogue: Catalogue): string[] {
+  const on = new Set(selectedExhibitions(filters, catalogue).map((e) => e.floor));
+  return catalogue.floors.filter((f) => on.has(f));
+}
+
 /** Days from `from` to `to` inclusive (both YYYY-MM-DD). */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
