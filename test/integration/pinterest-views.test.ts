@@ -1,33 +1,14 @@
-import { Client as PgClient, type Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureLoginRole } from '../../activities/seed';
-import { migrate } from '../../db/migrate';
-import { createPgPool, pgPoolConfig } from '../../worker/connections';
+import { Client as PgClient } from 'pg';
+import { describe, expect, it } from 'vitest';
 import { PINTEREST_VIEWS, readPinterestView } from '../../db/pinterest-views';
-import { stackConfig } from '../support/env';
-import {
-  clearPinterestTables,
-  EXPECTED_PINTEREST_VIEWS,
-  loadPinterestFixture,
-} from '../support/pinterest-insights';
+import { pgPoolConfig } from '../../worker/connections';
+import { EXPECTED_PINTEREST_VIEWS, pinterestDatabase } from '../support/pinterest-insights';
 
 /**
  * The nine analysis views of docs/spec/pinterest-posts.md against answers worked out by hand on the
  * small fixed data set of test/support/pinterest-insights.ts.
  */
-const config = stackConfig();
-let db: Pool;
-
-beforeAll(async () => {
-  db = createPgPool(config);
-  await migrate(db);
-  await loadPinterestFixture(db);
-});
-
-afterAll(async () => {
-  await clearPinterestTables(db);
-  await db.end();
-});
+const { config, db } = pinterestDatabase();
 
 describe('reporting.pinterest_* views', () => {
   it.each(PINTEREST_VIEWS.map((v) => v.name))('%s answers as worked out by hand', async (name) => {
@@ -40,9 +21,6 @@ describe('reporting.pinterest_* views', () => {
   });
 
   it('the reporting role reads the views and nothing of the pinterest schema', async () => {
-    if (config.pg.readerPassword !== undefined) {
-      await ensureLoginRole(db, config.pg.readerUser, config.pg.readerPassword, 'museum_reporting');
-    }
     const reader = new PgClient({
       ...pgPoolConfig(config),
       user: config.pg.readerUser,

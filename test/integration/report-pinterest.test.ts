@@ -1,22 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import type { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureLoginRole } from '../../activities/seed';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../config/paths';
-import { migrate } from '../../db/migrate';
 import { PINTEREST_VIEWS } from '../../db/pinterest-views';
-import { createPgPool } from '../../worker/connections';
-import { stackConfig, TEST_DATABASE } from '../support/env';
-import {
-  clearPinterestTables,
-  EXPECTED_PINTEREST_VIEWS,
-  loadPinterestFixture,
-} from '../support/pinterest-insights';
+import { TEST_DATABASE } from '../support/env';
+import { EXPECTED_PINTEREST_VIEWS, pinterestDatabase } from '../support/pinterest-insights';
 
 /** `museum-etl report pinterest`, the built CLI, reading the fixed data set as the reporting login. */
-const config = stackConfig();
-let db: Pool;
+pinterestDatabase();
 
 function report(...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'museum-etl.js'), 'report', ...args], {
@@ -26,18 +17,6 @@ function report(...args: string[]) {
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
-beforeAll(async () => {
-  db = createPgPool(config);
-  await migrate(db);
-  await ensureLoginRole(db, config.pg.readerUser, config.pg.readerPassword!, 'museum_reporting');
-  await loadPinterestFixture(db);
-});
-
-afterAll(async () => {
-  await clearPinterestTables(db);
-  await db.end();
-});
 
 describe('museum-etl report pinterest', () => {
   it('prints each view as JSON, equal to the hand-computed answers', () => {

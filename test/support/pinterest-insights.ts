@@ -5,7 +5,13 @@
  * `report pinterest` test and the dashboard's Pinterest tests all read this one copy.
  */
 import type { Pool } from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { ensureLoginRole } from '../../activities/seed';
+import type { Config } from '../../config';
+import { migrate } from '../../db/migrate';
 import type { PinterestViewName } from '../../db/pinterest-views';
+import { createPgPool } from '../../worker/connections';
+import { stackConfig } from './env';
 
 // ind, category, poster_name, follower_count
 const pins: Array<[number, string, string | null, number | null]> = [
@@ -59,6 +65,27 @@ export async function loadPinterestFixture(db: Pool): Promise<void> {
      select i, 'U ' || i, a, d from unnest($1::int[], $2::smallint[], $3::timestamp[]) as x(i, a, d)`,
     [users.map((u) => u[0]), users.map((u) => u[1]), users.map((u) => u[2])],
   );
+}
+
+/**
+ * The test database holding the fixed data set for one test file (vitest hooks): migrated, with the
+ * local reporting login, and emptied again afterwards. `db` is the writer's pool.
+ */
+export function pinterestDatabase(): { config: Config; db: Pool } {
+  const config = stackConfig();
+  const db = createPgPool(config);
+  beforeAll(async () => {
+    await migrate(db);
+    if (config.pg.readerPassword !== undefined) {
+      await ensureLoginRole(db, config.pg.readerUser, config.pg.readerPassword, 'museum_reporting');
+    }
+    await loadPinterestFixture(db);
+  });
+  afterAll(async () => {
+    await clearPinterestTables(db);
+    await db.end();
+  });
+  return { config, db };
 }
 
 export async function clearPinterestTables(db: Pool): Promise<void> {
