@@ -64,21 +64,44 @@ export interface Config {
     /** DASHBOARD_COOKIE_SECURE: mark the session cookie Secure (behind a TLS proxy). */
     secureCookie: boolean;
   };
+  restProxy: {
+    /** REST_PROXY_HOST / REST_PROXY_PORT; `--host` / `--port` override them. */
+    host: string;
+    port: number;
+    /** REST_PROXY_TOKEN: a shared secret for `Authorization: Bearer`. */
+    token?: string;
+    /** REST_PROXY_USERS: `user:scrypt$N$r$p$salt$hash` pairs for HTTP basic auth. */
+    users: Array<{ name: string; hash: string }>;
+    /** REST_PROXY_TOPICS: the only topics it writes to. */
+    topics: string[];
+    /** REST_PROXY_MAX_BODY_BYTES: larger request bodies get 413. */
+    maxBodyBytes: number;
+    /** REST_PROXY_PRODUCE_TIMEOUT_MS: how long a request waits for the broker before a 5xx. */
+    produceTimeoutMs: number;
+  };
 }
 
 /** The password hash format of DASHBOARD_USERS: `scrypt$N$r$p$salt$hash`, salt and hash in base64. */
 export const PASSWORD_HASH_PATTERN =
   /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
 
-function readDashboard(env: Env, problems: string[]): Config['dashboard'] {
-  const token = env.DASHBOARD_TOKEN;
+type Users = Array<{ name: string; hash: string }>;
+
+/** A shared secret such as DASHBOARD_TOKEN or REST_PROXY_TOKEN. */
+function readToken(variable: string, env: Env, problems: string[]): string | undefined {
+  const token = env[variable];
   if (token !== undefined && (token.length < 16 || /\s/.test(token))) {
     problems.push(
-      'DASHBOARD_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 24`)',
+      `${variable} must be at least 16 characters without spaces (e.g. \`openssl rand -hex 24\`)`,
     );
   }
-  const users: Config['dashboard']['users'] = [];
-  for (const entry of (env.DASHBOARD_USERS ?? '')
+  return token;
+}
+
+/** `user:scrypt$N$r$p$salt$hash` pairs, comma-separated, such as DASHBOARD_USERS or REST_PROXY_USERS. */
+function readUsers(variable: string, env: Env, problems: string[]): Users {
+  const users: Users = [];
+  for (const entry of (env[variable] ?? '')
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean)) {
@@ -88,11 +111,11 @@ function readDashboard(env: Env, problems: string[]): Config['dashboard'] {
     const m = PASSWORD_HASH_PATTERN.exec(hash);
     if (!name || !/^[A-Za-z0-9._@-]+$/.test(name)) {
       problems.push(
-        `DASHBOARD_USERS entries are user:hash with a plain user name; got ${JSON.stringify(entry.slice(0, 40))}`,
+        `${variable} entries are user:hash with a plain user name; got ${JSON.stringify(entry.slice(0, 40))}`,
       );
     } else if (!m) {
       problems.push(
-        `DASHBOARD_USERS: the hash of ${name} is not scrypt$N$r$p$salt$hash; make one with \`museum-etl dashboard hash-password\``,
+        `${variable}: the hash of ${name} is not scrypt$N$r$p$salt$hash; make one with \`museum-etl dashboard hash-password\``,
       );
     } else if (
       Number(m[1]) < 2 ||
@@ -101,14 +124,20 @@ function readDashboard(env: Env, problems: string[]): Config['dashboard'] {
       Number(m[3]) < 1
     ) {
       problems.push(
-        `DASHBOARD_USERS: the hash of ${name} has invalid scrypt parameters (N a power of two, r and p ≥ 1)`,
+        `${variable}: the hash of ${name} has invalid scrypt parameters (N a power of two, r and p ≥ 1)`,
       );
     } else if (users.some((u) => u.name === name)) {
-      problems.push(`DASHBOARD_USERS names ${name} twice`);
+      problems.push(`${variable} names ${name} twice`);
     } else {
       users.push({ name, hash });
     }
   }
+  return users;
+}
+
+function readDashboard(env: Env, problems: string[]): Config['dashboard'] {
+  const token = readToken('DASHBOARD_TOKEN', env, problems);
+  const users = readUsers('DASHBOARD_USERS', env, problems);
   const secure = (env.DASHBOARD_COOKIE_SECURE ?? 'false').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(secure)) {
     problems.push(
@@ -116,6 +145,39 @@ function readDashboard(env: Env, problems: string[]): Config['dashboard'] {
     );
   }
   return { ...(token ? { token } : {}), users, secureCookie: secure === 'true' || secure === '1' };
+}
+
+/** Topics the REST proxy writes to unless REST_PROXY_TOPICS says otherwise (besides KAFKA_TOPIC). */
+export const PINTEREST_TOPICS = ['pinterest.pin', 'pinterest.geo', 'pinterest.user'];
+
+type IntReader = (name: string, fallback: number, min: number, max: number) => number;
+
+function readRestProxy(
+  env: Env,
+  kioskTopic: string,
+  int: IntReader,
+  problems: string[],
+): Config['restProxy'] {
+  const token = readToken('REST_PROXY_TOKEN', env, problems);
+  const topics = (env.REST_PROXY_TOPICS ?? [kioskTopic, ...PINTEREST_TOPICS].join(','))
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  for (const t of topics) {
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(t)) {
+      problems.push(`REST_PROXY_TOPICS entry ${JSON.stringify(t)} is not a Kafka topic name`);
+    }
+  }
+  if (topics.length === 0) problems.push('REST_PROXY_TOPICS must name at least one topic');
+  return {
+    host: env.REST_PROXY_HOST ?? '127.0.0.1',
+    port: int('REST_PROXY_PORT', 8082, 0, 65535),
+    ...(token ? { token } : {}),
+    users: readUsers('REST_PROXY_USERS', env, problems),
+    topics: [...new Set(topics)],
+    maxBodyBytes: int('REST_PROXY_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    produceTimeoutMs: int('REST_PROXY_PRODUCE_TIMEOUT_MS', 10_000, 100, 300_000),
+  };
 }
 
 export class ConfigError extends Error {
@@ -301,6 +363,7 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
     },
     metrics: { port: int('METRICS_PORT', 9464, 0, 65535) },
     dashboard: readDashboard(env, problems),
+    restProxy: readRestProxy(env, env.KAFKA_TOPIC ?? 'lmnh', int, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
