@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { listAllObjects } from '../activities/s3-objects';
 import { startDashboardServer } from '../dashboard/server';
+import { startRestProxy, type RestProxy } from '../rest-proxy/server';
 import { workflowUrl, type Config } from '../config';
 import { isExhibitionKey } from '../domain';
 import { startLiveSimulation, type LiveSimulation } from '../simulator/run-live';
@@ -57,7 +58,7 @@ export function registerMainJobCommand(program: Command): void {
   program
     .command('up')
     .description(
-      'run the whole pipeline locally: stack, worker, seed, nightly schedule, live ingest, simulator, dashboards',
+      'run the whole pipeline locally: stack, worker, seed, nightly schedule, live ingest, simulator, dashboards, REST proxy',
     )
     .option('--keep-stack', 'leave the stack running after Ctrl-C')
     .option('--rate <n>', 'simulated kiosk events per second', '5')
@@ -83,6 +84,7 @@ export function registerMainJobCommand(program: Command): void {
         const abort = new AbortController();
         let simulation: LiveSimulation | undefined;
         let dashboard: { url: string; openUrl: string; close(): Promise<void> } | undefined;
+        let restProxy: RestProxy | undefined;
         const stop = () => {
           abort.abort();
           simulation?.stop();
@@ -94,6 +96,11 @@ export function registerMainJobCommand(program: Command): void {
           const wroteHistory = await ensureDemoData(config, logger);
           await seed(client, config, logger);
           dashboard = await startDashboardServer(config, { port: Number(opts.dashboardPort), logger });
+          restProxy = await startRestProxy(config, {
+            host: config.restProxy.host,
+            port: config.restProxy.port,
+            logger,
+          });
           const schedule = await ensureNightlySchedule(client, config);
           logger.info(schedule, 'nightly backfill schedule ensured');
           if (wroteHistory) {
@@ -122,6 +129,7 @@ export function registerMainJobCommand(program: Command): void {
               'museum-etl is running on the embedded stack.',
               `  Temporal UI   ${config.temporal.uiUrl}`,
               `  Dashboards    ${dashboard.openUrl}`,
+              `  REST proxy    ${restProxy.url}topics/${config.kafka.topic} (Kafka REST Proxy v2 produce API)`,
               `  Live ingest   ${ingest.url}`,
               `  Status        npx museum-etl ingest status`,
               `  Simulator     ${opts.simulator ? `${rate} kiosk events/s to ${config.kafka.topic} (15% faults)` : 'off'}`,
@@ -137,6 +145,7 @@ export function registerMainJobCommand(program: Command): void {
         }
         await workerDone;
         await dashboard?.close();
+        await restProxy?.close();
         await client.connection.close();
         if (!opts.keepStack) {
           console.error('[up] stopping the local stack (use --keep-stack to leave it running)');
