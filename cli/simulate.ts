@@ -9,6 +9,7 @@ import {
 } from '../simulator/history-writer';
 import { historyDays } from '../simulator/history-rows';
 import type { LiveProgress } from '../simulator/live-producer';
+import type { RestProxyTarget } from '../simulator/http-producer';
 import {
   startLiveSimulation,
   UnknownTopicError,
@@ -119,6 +120,18 @@ interface LiveOpts {
   topic?: string;
   partitionsRoundRobin?: boolean;
   json?: boolean;
+  via: 'kafka' | 'http';
+  proxyUrl?: string;
+}
+
+/** The proxy `--via http` posts to: --proxy-url, else the configured rest-proxy address, with its token. */
+function restProxyTarget(config: Config, opts: LiveOpts): RestProxyTarget {
+  const { host, port, token } = config.restProxy;
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return {
+    url: opts.proxyUrl ?? `http://${local}:${port}/`,
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
 }
 
 function renderLive(r: LiveSimulationResult): void {
@@ -200,6 +213,7 @@ async function runLive(opts: LiveOpts): Promise<void> {
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
         ...(opts.topic !== undefined ? { topic: opts.topic } : {}),
         partitionsRoundRobin: Boolean(opts.partitionsRoundRobin),
+        ...(opts.via === 'http' ? { restProxy: restProxyTarget(config, opts) } : {}),
         onProgress: (p) => {
           last = p;
           view.progress?.update(
@@ -216,6 +230,12 @@ async function runLive(opts: LiveOpts): Promise<void> {
     if (err instanceof UnknownTopicError) {
       fail(`${err.message} on ${config.kafka.brokers.join(',')} (--topic or KAFKA_TOPIC)`, EXIT.usage);
     }
+    if (opts.via === 'http') {
+      fail(
+        `cannot post to the REST proxy at ${restProxyTarget(config, opts).url}: ${(err as Error).message}; is museum-etl rest-proxy running (or --proxy-url right)?`,
+        EXIT.unavailable,
+      );
+    }
     fail(
       `cannot produce to Kafka at ${config.kafka.brokers.join(',')}: ${(err as Error).message}; is the stack up (museum-etl stack up) or KAFKA_BROKERS right?`,
       EXIT.unavailable,
@@ -229,7 +249,7 @@ async function runLive(opts: LiveOpts): Promise<void> {
         ? seconds(opts.duration)
         : 'until Ctrl-C';
   console.error(
-    `producing to ${sim.topic} (${sim.partitions} partitions, ${sim.partitioning === 'round-robin' ? 'round robin' : 'keyed by site'}) ` +
+    `producing to ${sim.topic}${opts.via === 'http' ? ` through the REST proxy at ${restProxyTarget(config, opts).url}` : ''} (${sim.partitions} partitions, ${sim.partitioning === 'round-robin' ? 'round robin' : 'keyed by site'}) ` +
       `${opts.maxRate ? 'at max rate' : `at ${opts.rate}/s`}, ${pct(opts.faultFraction, 1)} faults, ` +
       `stamps ${opts.stamp}, seed ${JSON.stringify(sim.seed)}: ${bound}`,
   );
@@ -489,6 +509,21 @@ export function registerSimulateCommands(program: Command): void {
         '--partitions-round-robin',
         'spread events evenly over every partition instead of keying them by site',
       )
+      .addOption(
+        new Option(
+          '--via <transport>',
+          'kafka: produce directly; http: post to the Kafka REST proxy (museum-etl rest-proxy), ' +
+            'bytes unchanged (binary embedded format), with REST_PROXY_TOKEN as Bearer token if set',
+        )
+          .choices(['kafka', 'http'])
+          .default('kafka'),
+      )
+      .addOption(
+        new Option(
+          '--proxy-url <url>',
+          'REST proxy for --via http (default http://REST_PROXY_HOST:REST_PROXY_PORT/)',
+        ).argParser(nonEmpty),
+      )
       .option('--json', 'print the summary as JSON')
       .addHelpText(
         'after',
@@ -501,6 +536,7 @@ export function registerSimulateCommands(program: Command): void {
           '  $ museum-etl simulate live                          # 5 events/s until Ctrl-C',
           '  $ museum-etl simulate live --stamp recent --duration 5m --rate 20',
           '  $ museum-etl simulate live --count 200000 --max-rate --seed 42 --json',
+          '  $ museum-etl simulate live --via http --stamp recent --rate 20   # through museum-etl rest-proxy',
         ].join('\n'),
       )
       .action((opts: LiveOpts) => runLive(opts)),

@@ -9,3 +9,4 @@ export * from './live-events';
 export * from './history-rows';
 export * from './history-writer';
 export * from './live-producer';
+export * from './http-producer';

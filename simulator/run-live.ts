@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Config } from '../config';
 import { createKafka } from '../worker/connections';
+import { restProxyPartitions, restProxyProducer, type RestProxyTarget } from './http-producer';
 import { createLiveEventGenerator, type LiveEventGenerator } from './live-events';
 import { runLiveSimulator, type LiveProgress } from './live-producer';
 import type { StampMode } from './stamps';
@@ -36,6 +37,8 @@ export interface LiveSimulationOptions {
   inFlight?: number;
   /** An existing client (tests, or a process that already has one); default one built from `config`. */
   kafka?: Kafka;
+  /** Post the events to this Kafka REST proxy instead of producing them to Kafka directly. */
+  restProxy?: RestProxyTarget;
 }
 
 export type LiveStopReason = 'count' | 'duration' | 'signal';
@@ -96,27 +99,9 @@ export async function startLiveSimulation(
   const seed = options.seed ?? randomInt(0, 0xffff_ffff);
   const stamp = options.stamp ?? 'now';
   const timeZone = config.museum.timeZone;
-  const kafka = options.kafka ?? createKafka(config);
-
-  const admin = kafka.admin();
-  let partitions: number;
-  await admin.connect();
-  try {
-    // listTopics never auto-creates a topic (a metadata request from a producer may).
-    if (!(await admin.listTopics()).includes(topic)) throw new UnknownTopicError(topic);
-    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-    partitions = meta.topics[0]?.partitions.length ?? 0;
-    if (partitions === 0) throw new UnknownTopicError(topic);
-  } finally {
-    await admin.disconnect();
-  }
-
-  const producer: Producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    // The murmur2 partitioner of the Java client (and of the real producer), named to silence KafkaJS's notice.
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
+  const { partitions, producer, disconnect } = options.restProxy
+    ? await viaRestProxy(options.restProxy, topic)
+    : await viaKafka(options.kafka ?? createKafka(config), topic);
 
   const controller = new AbortController();
   const onAbort = (): void => controller.abort();
@@ -166,11 +151,47 @@ export async function startLiveSimulation(
       };
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      await producer.disconnect().catch(() => undefined);
+      await disconnect().catch(() => undefined);
     }
   };
   const done = run();
   // The caller attaches its own handlers; this only keeps an early failure from being "unhandled".
   done.catch(() => undefined);
   return { topic, partitions, partitioning, seed, stamp, done, stop: () => controller.abort() };
+}
+
+interface Sender {
+  partitions: number;
+  producer: Pick<Producer, 'send'>;
+  disconnect(): Promise<void>;
+}
+
+/** Checks the topic exists (never creating it) and connects a producer. */
+async function viaKafka(kafka: Kafka, topic: string): Promise<Sender> {
+  const admin = kafka.admin();
+  let partitions: number;
+  await admin.connect();
+  try {
+    // listTopics never auto-creates a topic (a metadata request from a producer may).
+    if (!(await admin.listTopics()).includes(topic)) throw new UnknownTopicError(topic);
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    partitions = meta.topics[0]?.partitions.length ?? 0;
+    if (partitions === 0) throw new UnknownTopicError(topic);
+  } finally {
+    await admin.disconnect();
+  }
+  const producer: Producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    // The murmur2 partitioner of the Java client (and of the real producer), named to silence KafkaJS's notice.
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  return { partitions, producer, disconnect: () => producer.disconnect() };
+}
+
+/** The same through a REST proxy: it answers 404 for a topic that does not exist. */
+async function viaRestProxy(target: RestProxyTarget, topic: string): Promise<Sender> {
+  const partitions = await restProxyPartitions(target, topic);
+  if (!partitions) throw new UnknownTopicError(topic);
+  return { partitions, producer: restProxyProducer(target), disconnect: () => Promise.resolve() };
 }
