@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../config/paths';
 import { hashPassword } from '../../dashboard/auth';
@@ -139,3 +140,39 @@ describe('museum-etl rest-proxy (the CLI)', () => {
     expect(err).toMatch(/REST_PROXY_TOKEN or REST_PROXY_USERS/);
   });
 });
+
+describe('simulate live --via http', () => {
+  it('posts the kiosk events, faulty bytes included, through the proxy', async () => {
+    const simTopic = uniqueName('rest-sim');
+    await createTopic(kafka, simTopic, 2);
+    const proxy = await startTestProxy({ REST_PROXY_TOPICS: simTopic });
+    try {
+      const bin = path.join(REPO_ROOT, 'bin', 'museum-etl.js');
+      const args = ['simulate', 'live', '--via', 'http', '--proxy-url', proxy.url, '--topic', simTopic];
+      // Asynchronous: the proxy answering the child runs in this process's event loop.
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [bin, ...args, '--count', '300', '--max-rate', '--fault-fraction', '0.5', '--seed', '7', '--json'],
+        { env: { ...process.env, MUSEUM_ENV: 'local', LOG_LEVEL: 'warn' }, timeout: 60_000 },
+      );
+      const summary = JSON.parse(stdout) as { sent: number; partitions: number };
+      expect(summary).toMatchObject({ sent: 300, partitions: 2 });
+      const messages = await readTopic(kafka, simTopic, 300);
+      expect(messages).toHaveLength(300);
+      // Binary embedded format: payloads that are not JSON arrive as they were made.
+      expect(messages.some((m) => !isJson(m.value))).toBe(true);
+    } finally {
+      await proxy.close();
+      await deleteTopics(kafka, [simTopic]);
+    }
+  });
+});
+
+function isJson(value: Buffer | null): boolean {
+  try {
+    JSON.parse(value?.toString() ?? '');
+    return true;
+  } catch {
+    return false;
+  }
+}
