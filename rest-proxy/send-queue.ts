@@ -40,7 +40,7 @@ export const MAX_SEND_BYTES = 900 * 1024;
  * that wait meanwhile keeps throughput (the Java client's linger, without a fixed delay).
  */
 export class SendQueue {
-  private readonly queue: Entry[] = [];
+  private queue: Entry[] = [];
   private running = false;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => undefined;
@@ -64,7 +64,12 @@ export class SendQueue {
     });
     records.forEach((record, index) => this.queue.push({ topic, record, request, index }));
     if (!this.running) void this.drain();
-    return { done, cancel: (err) => settle(request, err) };
+    const cancel = (err: unknown): void => {
+      settle(request, err);
+      // Dropped now rather than when reached: while the broker is down, timed-out requests pile up.
+      this.queue = this.queue.filter((e) => e.request !== request);
+    };
+    return { done, cancel };
   }
 
   /** Settles when nothing is queued or being sent. */
