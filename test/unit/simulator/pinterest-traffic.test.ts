@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import {
+  judgePinterestRecord,
+  PINTEREST_TYPES,
+  type PinterestType,
+  type RowOf,
+} from '../../../domain/pinterest';
+import { createRng } from '../../../simulator/random';
+import { breakRecord } from '../../../simulator/pinterest/faults';
+import { createPostPool } from '../../../simulator/pinterest/pool';
+import { expectedTotals, pinterestTraffic } from '../../../simulator/pinterest/traffic';
+
+const NOW = Date.UTC(2026, 0, 1);
+
+describe('Pinterest emulator traffic', () => {
+  it('is the same for the same seed and differs for another', () => {
+    const a = [...pinterestTraffic({ posts: 200, seed: 7 })];
+    expect([...pinterestTraffic({ posts: 200, seed: 7 })]).toEqual(a);
+    expect([...pinterestTraffic({ posts: 200, seed: 8 })]).not.toEqual(a);
+  });
+
+  it('sends each post as a pin, a geo and a user record with the same ind', () => {
+    const messages = [...pinterestTraffic({ posts: 50, seed: 1, faultRate: 0 })];
+    expect(messages).toHaveLength(150);
+    for (let i = 0; i < messages.length; i += 3) {
+      expect(messages.slice(i, i + 3).map((m) => m.type)).toEqual(PINTEREST_TYPES);
+      const [pin, geo, user] = messages
+        .slice(i, i + 3)
+        .map((m) => JSON.parse(m.value) as Record<string, unknown>);
+      expect(pin!.index).toBe(messages[i]!.ind);
+      expect(geo!.ind).toBe(messages[i]!.ind);
+      expect(user!.ind).toBe(messages[i]!.ind);
+    }
+  });
+
+  it('repeats identical records, since posts are drawn with replacement', () => {
+    const totals = expectedTotals(pinterestTraffic({ posts: 1000, seed: 3, poolSize: 100, faultRate: 0 }));
+    for (const type of PINTEREST_TYPES) {
+      expect(totals[type].rows).toBeLessThanOrEqual(100);
+      expect(totals[type].duplicates).toBe(1000 - totals[type].rows);
+    }
+  });
+
+  it('implies exactly the outcomes the contract gives, judged in order against what is stored', () => {
+    const stored: { [T in PinterestType]: Map<number, RowOf[T]> } = {
+      pin: new Map(),
+      geo: new Map(),
+      user: new Map(),
+    };
+    const messages = [...pinterestTraffic({ posts: 3000, seed: 'contract', faultRate: 0.05 })];
+    for (const m of messages) {
+      const table = stored[m.type] as Map<number, RowOf[PinterestType]>;
+      const verdict = judgePinterestRecord(m.type, m.value, { now: NOW, stored: (ind) => table.get(ind) });
+      expect({
+        value: m.value,
+        kind: verdict.kind,
+        reason: verdict.kind === 'rejected' ? verdict.reason : undefined,
+      }).toEqual({
+        value: m.value,
+        kind: m.expect,
+        reason: m.reason,
+      });
+      if (verdict.kind === 'row') table.set(verdict.row.ind, verdict.row);
+    }
+    const totals = expectedTotals(messages);
+    for (const type of PINTEREST_TYPES) {
+      const t = totals[type];
+      expect(t.consumed).toBe(t.rows + t.duplicates + t.rejects);
+      expect(t.rejects).toBeGreaterThan(0);
+    }
+  });
+
+  it('carries the seed data sentinels and count spellings', () => {
+    const pool = createPostPool(createRng(5), 2000);
+    const pins = pool.map((p) => p.pin);
+    expect(pins.some((p) => p.title === 'No Title Data Available')).toBe(true);
+    expect(pins.some((p) => p.follower_count === 'User Info Error')).toBe(true);
+    expect(pins.some((p) => /^\d+(\.\d)?k$/.test(String(p.follower_count)))).toBe(true);
+    expect(new Set(pool.map((p) => p.ind)).size).toBe(2000);
+  });
+
+  it('breaks every type in ways the rules name', () => {
+    const rng = createRng(9);
+    const [post] = createPostPool(rng, 1);
+    const reasons = new Set<string>();
+    for (let i = 0; i < 500; i++) {
+      for (const type of PINTEREST_TYPES) {
+        const fault = breakRecord(type, post![type], rng);
+        const verdict = judgePinterestRecord(type, fault.value, { now: NOW });
+        expect(verdict.kind === 'rejected' && verdict.reason).toBe(fault.reason);
+        reasons.add(fault.reason);
+      }
+    }
+    expect(reasons.size).toBeGreaterThanOrEqual(12);
+  });
+});
