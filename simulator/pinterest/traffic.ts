@@ -61,8 +61,9 @@ export interface PinterestTotals {
   rejectsByReason: Partial<Record<PinterestRejectReason, number>>;
 }
 
-/** Per type, what the traffic should leave in the database. */
-export function expectedTotals(messages: Iterable<PinterestMessage>): Record<PinterestType, PinterestTotals> {
+export type PinterestTally = Record<PinterestType, PinterestTotals>;
+
+export function emptyTally(): PinterestTally {
   const empty = (): PinterestTotals => ({
     consumed: 0,
     rows: 0,
@@ -70,16 +71,23 @@ export function expectedTotals(messages: Iterable<PinterestMessage>): Record<Pin
     rejects: 0,
     rejectsByReason: {},
   });
-  const totals = { pin: empty(), geo: empty(), user: empty() };
-  for (const m of messages) {
-    const t = totals[m.type];
-    t.consumed++;
-    if (m.expect === 'row') t.rows++;
-    else if (m.expect === 'duplicate') t.duplicates++;
-    else {
-      t.rejects++;
-      if (m.reason) t.rejectsByReason[m.reason] = (t.rejectsByReason[m.reason] ?? 0) + 1;
-    }
+  return { pin: empty(), geo: empty(), user: empty() };
+}
+
+export function addToTally(tally: PinterestTally, m: PinterestMessage): void {
+  const t = tally[m.type];
+  t.consumed++;
+  if (m.expect === 'row') t.rows++;
+  else if (m.expect === 'duplicate') t.duplicates++;
+  else {
+    t.rejects++;
+    if (m.reason) t.rejectsByReason[m.reason] = (t.rejectsByReason[m.reason] ?? 0) + 1;
   }
-  return totals;
+}
+
+/** Per type, what the traffic should leave in an empty database. */
+export function expectedTotals(messages: Iterable<PinterestMessage>): PinterestTally {
+  const tally = emptyTally();
+  for (const m of messages) addToTally(tally, m);
+  return tally;
 }

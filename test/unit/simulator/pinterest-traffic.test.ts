@@ -1,3 +1,4 @@
+import type { ProducerBatch } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
   judgePinterestRecord,
@@ -8,6 +9,7 @@ import {
 import { createRng } from '../../../simulator/random';
 import { breakRecord } from '../../../simulator/pinterest/faults';
 import { createPostPool } from '../../../simulator/pinterest/pool';
+import { producePinterestTraffic } from '../../../simulator/pinterest/produce';
 import { expectedTotals, pinterestTraffic } from '../../../simulator/pinterest/traffic';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -92,5 +94,51 @@ describe('Pinterest emulator traffic', () => {
       }
     }
     expect(reasons.size).toBeGreaterThanOrEqual(12);
+  });
+});
+
+describe('producing Pinterest traffic', () => {
+  const topics = { pin: 'p.pin', geo: 'p.geo', user: 'p.user' };
+
+  it('sends each record to the topic of its type, whole posts per send', async () => {
+    const sent: { topic: string; values: string[] }[] = [];
+    const producer = {
+      sendBatch: (batch: ProducerBatch) => {
+        for (const t of batch.topicMessages ?? []) {
+          sent.push({ topic: t.topic, values: t.messages.map((m) => String(m.value)) });
+        }
+        return Promise.resolve([]);
+      },
+    };
+    const messages = [...pinterestTraffic({ posts: 2500, seed: 4 })];
+    const posts = await producePinterestTraffic({ producer, topics, messages });
+    expect(posts).toBe(2500);
+    for (const type of PINTEREST_TYPES) {
+      const values = sent.filter((s) => s.topic === topics[type]).flatMap((s) => s.values);
+      expect(values).toEqual(messages.filter((m) => m.type === type).map((m) => m.value));
+    }
+  });
+
+  it('paces to the rate in posts per second', async () => {
+    let clock = 0;
+    const sends: number[] = [];
+    const producer = {
+      sendBatch: (batch: ProducerBatch) => {
+        sends.push(batch.topicMessages!.find((t) => t.topic === topics.user)!.messages.length);
+        return Promise.resolve([]);
+      },
+    };
+    const posts = await producePinterestTraffic({
+      producer,
+      topics,
+      messages: pinterestTraffic({ posts: 50, seed: 4 }),
+      rate: 10,
+      now: () => clock,
+      sleep: (ms) => Promise.resolve(void (clock += ms)),
+    });
+    expect(posts).toBe(50);
+    // 100 ms ticks at 10 posts/s: one post a tick.
+    expect(sends.every((n) => n === 1)).toBe(true);
+    expect(clock).toBeGreaterThanOrEqual(5000);
   });
 });
