@@ -1,13 +1,9 @@
 import type { PoolClient } from 'pg';
-import { judgeAgainstStored, type PinterestType, type RowOf } from '../../domain/pinterest';
+import type { PinterestType, RowOf } from '../../domain/pinterest';
 import type { LoadCounts } from '../dataset';
 import type { StagedBatch } from '../staging';
-import { lockPinterestType, readStoredRows, TABLE_OF } from './stored-rows';
-
-interface StagedRow {
-  source_position: string;
-  row_json: RowOf[PinterestType];
-}
+import { sortAgainstStored, writeAccepted } from './accept';
+import { lockPinterestType, readStoredRows } from './stored-rows';
 
 /** A position with an outcome already (row, duplicate or reject): processed again, it changes nothing. */
 const HAS_OUTCOME = `(exists (select 1 from pinterest.row_origin o where o.source_position = v.source_position)
@@ -17,8 +13,8 @@ const HAS_OUTCOME = `(exists (select 1 from pinterest.row_origin o where o.sourc
 /**
  * Check 14 and the writes, inside the load transaction. Each staged row is compared with the stored
  * row of its identity, or with an earlier record of the same ind in this batch (partition, then
- * offset order), by the domain's rules: a new row, a duplicate, or a `conflicting_record` reject.
- * A handful of set-based statements per batch, whatever its size.
+ * offset order): a new row, a duplicate, or a `conflicting_record` reject. A handful of set-based
+ * statements per batch, whatever its size.
  */
 export async function loadPinterestVerdicts(
   client: PoolClient,
@@ -27,8 +23,8 @@ export async function loadPinterestVerdicts(
 ): Promise<LoadCounts> {
   // Live and batch loads of one type would otherwise both see "nothing stored" for the same ind.
   await lockPinterestType(client, type);
-  const { rows: fresh } = await client.query<StagedRow>(
-    `select v.source_position, v.row_json from staged_pinterest_verdict v
+  const { rows: fresh } = await client.query<{ position: string; row: RowOf[PinterestType] }>(
+    `select v.source_position as position, v.row_json as row from staged_pinterest_verdict v
      where v.batch_id = $1 and v.kind = 0 and not ${HAS_OUTCOME}
      order by v.partition, v."offset"`,
     [batch.batchId],
@@ -36,50 +32,19 @@ export async function loadPinterestVerdicts(
   const stored = await readStoredRows(
     client,
     type,
-    fresh.map((r) => r.row_json.ind),
+    fresh.map((c) => c.row.ind),
   );
-  const newRows: string[] = [];
-  const duplicates: string[] = [];
-  const conflicts: { position: string; detail: string }[] = [];
-  for (const { source_position: position, row_json: row } of fresh) {
-    const verdict = judgeAgainstStored(type, row, stored.get(row.ind));
-    if (verdict.kind === 'row') {
-      newRows.push(position);
-      stored.set(row.ind, row);
-    } else if (verdict.kind === 'duplicate') {
-      duplicates.push(position);
-    } else {
-      conflicts.push({ position, detail: verdict.detail });
-    }
-  }
+  const sorted = sortAgainstStored(type, fresh, stored);
+  const accepted = await writeAccepted(client, type, sorted);
 
   const run = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rowCount ?? 0;
-  const row = await run(
-    `insert into ${TABLE_OF[type]}
-     select r.* from staged_pinterest_verdict v
-     cross join lateral jsonb_populate_record(null::${TABLE_OF[type]}, v.row_json) r
-     where v.batch_id = $1 and v.source_position = any($2::text[])`,
-    [batch.batchId, newRows],
-  );
-  await run(
-    `insert into pinterest.row_origin (record_type, ind, source_position)
-     select record_type, ind, source_position from staged_pinterest_verdict
-     where batch_id = $1 and source_position = any($2::text[])`,
-    [batch.batchId, newRows],
-  );
-  const duplicate = await run(
-    `insert into pinterest.duplicate_record (record_type, source_position, ind)
-     select record_type, source_position, ind from staged_pinterest_verdict
-     where batch_id = $1 and source_position = any($2::text[])`,
-    [batch.batchId, duplicates],
-  );
   const conflicting = await run(
     `insert into pinterest.rejected_record (record_type, source_position, raw, reason, detail)
      select v.record_type, v.source_position, coalesce(m.value, ''::bytea), 'conflicting_record', c.detail
      from unnest($2::text[], $3::text[]) as c(position, detail)
      join staged_pinterest_verdict v on v.batch_id = $1 and v.source_position = c.position
      join staged_message m on m.batch_id = $1 and m.partition = v.partition and m."offset" = v."offset"`,
-    [batch.batchId, conflicts.map((c) => c.position), conflicts.map((c) => c.detail)],
+    [batch.batchId, sorted.conflicts.map((c) => c.position), sorted.conflicts.map((c) => c.detail)],
   );
   const judgedAlone = await run(
     `insert into pinterest.rejected_record (record_type, source_position, raw, reason, detail)
@@ -89,8 +54,8 @@ export async function loadPinterestVerdicts(
   );
   const reject = conflicting + judgedAlone;
   return {
-    inserted: { row, duplicate, reject },
-    alreadyLoaded: batch.messages - row - duplicate - reject,
+    inserted: { row: accepted.rows, duplicate: accepted.duplicates, reject },
+    alreadyLoaded: batch.messages - accepted.rows - accepted.duplicates - reject,
     rejectsByReason: conflicting > 0 ? { conflicting_record: conflicting } : {},
   };
 }
