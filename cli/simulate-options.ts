@@ -37,3 +37,8 @@ export function seedOf(value: string): number | string {
 export function usageExit(cmd: Command): Command {
   return cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.usage));
 }
+
+export function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
+  return value;
+}

@@ -1,23 +1,30 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { Option, type Command } from 'commander';
-import { PINTEREST_TOPIC_VARIABLES } from '../config/pinterest';
-import { PINTEREST_TYPES } from '../domain/pinterest';
+import type { Config } from '../config';
+import { PINTEREST_TOPIC_VARIABLES, type PinterestTopics } from '../config/pinterest';
+import { DEFAULT_SINK_PREFIX, PINTEREST_TYPES } from '../domain/pinterest';
+import { sinkObjects } from '../simulator/pinterest/sink-objects';
 import { producePinterestTraffic } from '../simulator/pinterest/produce';
 import {
   addToTally,
   emptyTally,
   pinterestTraffic,
   type PinterestMessage,
+  type PinterestTally,
 } from '../simulator/pinterest/traffic';
-import { kafkaConfig } from '../worker/connections';
+import { createS3, kafkaConfig } from '../worker/connections';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
 import { createProgress } from './progress';
-import { fraction, positiveInteger, positiveRate, seedOf, usageExit } from './simulate-options';
+import { fraction, nonEmpty, positiveInteger, positiveRate, seedOf, usageExit } from './simulate-options';
 import { withKafkaAdminOrExit } from './topics';
 
 interface PinterestOpts {
   posts: number;
+  toS3?: string;
+  prefix?: string;
+  partitions?: number;
   rate?: number;
   seed?: number | string;
   pool?: number;
@@ -27,6 +34,7 @@ interface PinterestOpts {
 
 async function runPinterest(opts: PinterestOpts): Promise<void> {
   const config = loadConfigOrExit();
+  if (opts.toS3 !== undefined) return writePinterestObjects(config, opts, opts.toS3);
   const topics = config.pinterest.topics;
   const present = await withKafkaAdminOrExit(config, (admin) => admin.listTopics());
   const missing = PINTEREST_TYPES.filter((t) => !present.includes(topics[t]));
@@ -36,19 +44,7 @@ async function runPinterest(opts: PinterestOpts): Promise<void> {
       EXIT.usage,
     );
   }
-  const seed = opts.seed ?? Math.floor(Math.random() * 0xffff_ffff);
-  const tally = emptyTally();
-  function* counted(): Generator<PinterestMessage> {
-    for (const m of pinterestTraffic({
-      posts: opts.posts,
-      seed,
-      faultRate: opts.faultFraction,
-      ...(opts.pool !== undefined ? { poolSize: opts.pool } : {}),
-    })) {
-      addToTally(tally, m);
-      yield m;
-    }
-  }
+  const { seed, tally, messages } = countedTraffic(opts);
   console.error(
     `producing ${opts.posts} posts to ${PINTEREST_TYPES.map((t) => topics[t]).join(', ')} ` +
       `${opts.rate === undefined ? 'as fast as the broker acknowledges' : `at ${opts.rate} posts/s`}, seed ${JSON.stringify(seed)}`,
@@ -70,7 +66,7 @@ async function runPinterest(opts: PinterestOpts): Promise<void> {
     posts = await producePinterestTraffic({
       producer,
       topics,
-      messages: counted(),
+      messages,
       ...(opts.rate !== undefined ? { rate: opts.rate } : {}),
       signal: controller.signal,
       onProgress: (n) => progress.update(n),
@@ -91,6 +87,69 @@ async function runPinterest(opts: PinterestOpts): Promise<void> {
   console.log(
     `sent ${posts} posts (${posts * 3} records) in ${(summary.elapsedMs / 1000).toFixed(1)}s, seed ${JSON.stringify(seed)}`,
   );
+  printExpected(topics, tally);
+}
+
+/** The seeded traffic, tallied as it is drawn: the summary covers exactly what was sent. */
+function countedTraffic(opts: PinterestOpts) {
+  const seed = opts.seed ?? Math.floor(Math.random() * 0xffff_ffff);
+  const tally = emptyTally();
+  function* counted(): Generator<PinterestMessage> {
+    for (const m of pinterestTraffic({
+      posts: opts.posts,
+      seed,
+      faultRate: opts.faultFraction,
+      ...(opts.pool !== undefined ? { poolSize: opts.pool } : {}),
+    })) {
+      addToTally(tally, m);
+      yield m;
+    }
+  }
+  return { seed, tally, messages: counted() };
+}
+
+/** The same traffic as the S3 sink connector's objects, for the batch path. */
+async function writePinterestObjects(config: Config, opts: PinterestOpts, bucket: string): Promise<void> {
+  const topics = config.pinterest.topics;
+  const { seed, tally, messages } = countedTraffic(opts);
+  const s3 = createS3(config);
+  const started = Date.now();
+  let objects = 0;
+  try {
+    for (const o of sinkObjects(messages, {
+      topics,
+      ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
+      ...(opts.partitions !== undefined ? { partitions: opts.partitions } : {}),
+    })) {
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: o.body, ContentType: 'application/json' }),
+      );
+      objects++;
+    }
+  } catch (err) {
+    if ((err as Error).name === 'NoSuchBucket') fail(`bucket ${bucket} does not exist (--to-s3)`, EXIT.usage);
+    fail(`cannot write to S3 bucket ${bucket}: ${(err as Error).message}`, EXIT.unavailable);
+  } finally {
+    s3.destroy();
+  }
+  const summary = {
+    seed,
+    posts: opts.posts,
+    bucket,
+    objects,
+    elapsedMs: Date.now() - started,
+    topics,
+    expected: tally,
+  };
+  if (opts.json) return printJson(summary);
+  const where = `s3://${bucket}/${opts.prefix ?? DEFAULT_SINK_PREFIX}`;
+  console.log(
+    `wrote ${opts.posts} posts as ${objects} sink objects to ${where}, seed ${JSON.stringify(seed)}`,
+  );
+  printExpected(topics, tally);
+}
+
+function printExpected(topics: PinterestTopics, tally: PinterestTally): void {
   console.log('what they leave in an empty database (a database that holds them already: duplicates):');
   printTable(
     PINTEREST_TYPES.map((type) => ({
@@ -118,9 +177,22 @@ export function registerSimulatePinterest(simulate: Command): void {
           .default(1000),
       )
       .addOption(
-        new Option('--rate <r>', 'posts per second (default: as fast as the broker acknowledges)').argParser(
-          positiveRate,
-        ),
+        new Option('--rate <r>', 'posts per second (default: as fast as the broker acknowledges)')
+          .argParser(positiveRate)
+          .conflicts('toS3'),
+      )
+      .addOption(
+        new Option(
+          '--to-s3 <bucket>',
+          'write the traffic as S3 sink connector objects to this bucket instead of Kafka',
+        ).argParser(nonEmpty),
+      )
+      .addOption(new Option('--prefix <p>', 'with --to-s3: the key prefix (default topics/)'))
+      .addOption(
+        new Option(
+          '--partitions <n>',
+          'with --to-s3: partitions each topic spreads over (default 1)',
+        ).argParser(positiveInteger),
       )
       .addOption(
         new Option('--seed <s>', 'same seed, same traffic; default random, printed').argParser(seedOf),
@@ -140,6 +212,8 @@ export function registerSimulatePinterest(simulate: Command): void {
         'after',
         [
           '',
+          'With --to-s3 nothing goes to Kafka: the same traffic becomes <prefix><topic>/partition=<p>/',
+          '<topic>+<p>+<startOffset>.json objects of 1,000 records, one a line, as the S3 sink connector writes.',
           'Topics: PINTEREST_TOPIC_PIN, PINTEREST_TOPIC_GEO, PINTEREST_TOPIC_USER (default pinterest.pin,',
           'pinterest.geo, pinterest.user); they must exist. The summary says, per type, the rows, duplicates',
           'and rejects the traffic leaves in an empty database. Ctrl-C stops after the send in flight.',
@@ -147,6 +221,8 @@ export function registerSimulatePinterest(simulate: Command): void {
           'Examples:',
           '  $ museum-etl simulate pinterest --posts 10000 --seed 7',
           '  $ museum-etl simulate pinterest --posts 600 --rate 2      # a slow emulator, 5 minutes',
+          '  $ museum-etl simulate pinterest --posts 10000 --seed 7 --to-s3 lmnh --partitions 2',
+          '  $ museum-etl simulate pinterest --posts 10000 --seed 7 --to-s3 lmnh --partitions 2',
         ].join('\n'),
       )
       .action((opts: PinterestOpts) => runPinterest(opts)),

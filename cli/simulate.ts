@@ -21,7 +21,7 @@ import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
 import { createProgress, type ProgressReporter } from './progress';
 import { registerSimulatePinterest } from './simulate-pinterest';
-import { fraction, positiveInteger, positiveRate, seedOf, usageExit } from './simulate-options';
+import { fraction, nonEmpty, positiveInteger, positiveRate, seedOf, usageExit } from './simulate-options';
 
 // ---------------------------------------------------------------------------------------------
 // Option parsing: each parser throws InvalidArgumentError, which commander reports naming the option.
@@ -48,11 +48,6 @@ function isoDate(value: string): string {
   const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
   if (!d || d.toISOString().slice(0, 10) !== value)
     throw new InvalidArgumentError('expected a date YYYY-MM-DD.');
-  return value;
-}
-
-function nonEmpty(value: string): string {
-  if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
   return value;
 }
 

@@ -2,7 +2,9 @@ import type { ProducerBatch } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
   judgePinterestRecord,
+  parseSinkKey,
   PINTEREST_TYPES,
+  splitSinkLines,
   type PinterestType,
   type RowOf,
 } from '../../../domain/pinterest';
@@ -10,6 +12,7 @@ import { createRng } from '../../../simulator/random';
 import { breakRecord } from '../../../simulator/pinterest/faults';
 import { createPostPool } from '../../../simulator/pinterest/pool';
 import { producePinterestTraffic } from '../../../simulator/pinterest/produce';
+import { sinkObjects } from '../../../simulator/pinterest/sink-objects';
 import { expectedTotals, pinterestTraffic } from '../../../simulator/pinterest/traffic';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -140,5 +143,39 @@ describe('producing Pinterest traffic', () => {
     // 100 ms ticks at 10 posts/s: one post a tick.
     expect(sends.every((n) => n === 1)).toBe(true);
     expect(clock).toBeGreaterThanOrEqual(5000);
+  });
+});
+
+describe('Pinterest traffic as S3 sink objects', () => {
+  const topics = { pin: 'pinterest.pin', geo: 'pinterest.geo', user: 'pinterest.user' };
+
+  it('writes the connector layout, one record a line, every record once in order', () => {
+    const messages = [...pinterestTraffic({ posts: 2500, seed: 11 })];
+    const objects = [...sinkObjects(messages, { topics, partitions: 2, flushSize: 400 })];
+    const byType: Record<string, string[]> = { pin: [], geo: [], user: [] };
+    const byPartition = new Map<string, { start: bigint; lines: string[] }[]>();
+    for (const o of objects) {
+      const key = parseSinkKey(o.key, { topics });
+      expect(key, o.key).toBeDefined();
+      const lines = splitSinkLines(Buffer.from(o.body)).map((l) => Buffer.from(l).toString());
+      expect(lines).toHaveLength(o.records);
+      const id = `${key!.type}/${key!.partition}`;
+      byPartition.set(id, [...(byPartition.get(id) ?? []), { start: BigInt(key!.startOffset), lines }]);
+    }
+    // Offsets run on without gaps inside each partition; partitions interleave like round robin.
+    for (const [id, files] of byPartition) {
+      let next = 0n;
+      for (const f of files) {
+        expect(f.start, id).toBe(next);
+        next += BigInt(f.lines.length);
+      }
+    }
+    for (const type of PINTEREST_TYPES) {
+      const p0 = byPartition.get(`${type}/0`)!.flatMap((f) => f.lines);
+      const p1 = byPartition.get(`${type}/1`)!.flatMap((f) => f.lines);
+      byType[type] = p0.flatMap((l, i) => (p1[i] === undefined ? [l] : [l, p1[i]]));
+      expect(byType[type]).toEqual(messages.filter((m) => m.type === type).map((m) => m.value));
+    }
+    expect(objects[0]!.key).toBe('topics/pinterest.pin/partition=0/pinterest.pin+0+0000000000.json');
   });
 });
