@@ -1,14 +1,17 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Pool } from 'pg';
-import { REPLAY_LOADED } from '../activities/rejects';
-import type { ReplayDataset } from '../activities/rejects';
+import { REPLAY_LOADED, type ReplayDataset } from '../activities/rejects';
 import { REJECT_REASONS } from '../domain';
 import { PINTEREST_REJECT_REASONS } from '../domain/pinterest';
-import { replayRejectsWorkflow } from '../workflows/replay-rejects';
 import { createPgPool } from '../worker/connections';
-import type { ReplayRejectsInput, ReplayRejectsResult } from '../workflows/replay-rejects';
+import {
+  replayRejectsWorkflow,
+  type ReplayRejectsInput,
+  type ReplayRejectsResult,
+} from '../workflows/replay-rejects';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
+import { escapeText, PREVIEW_CHARS, rawPreview } from './raw-preview';
 import { startRun } from './runs';
 
 export interface RejectFilter {
@@ -47,91 +50,8 @@ export interface RejectListing {
   loadedHidden: number;
 }
 
-const PREVIEW_CHARS = 200;
 /** Bytes read for a preview: a payload may be up to 1 MiB and only its head is shown. */
 const PREVIEW_BYTES = 1024;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-// Controls, format characters (bidi overrides, zero-width), separators, private use, unassigned.
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/u;
-
-function escapeCodePoint(ch: string): string {
-  switch (ch) {
-    case '\\':
-      return '\\\\';
-    case '\n':
-      return '\\n';
-    case '\r':
-      return '\\r';
-    case '\t':
-      return '\\t';
-  }
-  if (!UNSAFE.test(ch)) return ch;
-  const cp = ch.codePointAt(0) ?? 0;
-  return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
-}
-
-function cut(pieces: Iterable<string>, maxChars: number, more: boolean): string {
-  let out = '';
-  for (const p of pieces) {
-    if (out.length + p.length > maxChars) return `${out}…`;
-    out += p;
-  }
-  return more ? `${out}…` : out;
-}
-
-/** Text safe for a terminal: escapes controls, bidi and zero-width characters, cut to `maxChars`. */
-export function escapeText(text: string, maxChars = Infinity): string {
-  return cut(
-    (function* () {
-      for (const ch of text) yield escapeCodePoint(ch);
-    })(),
-    maxChars,
-    false,
-  );
-}
-
-/**
- * A safe preview of raw bytes: valid UTF-8 shows as text with unsafe characters escaped; anything
- * else shows printable ASCII as is and every other byte as \xHH. `totalBytes` > bytes given means
- * the payload goes on (an ellipsis is added).
- */
-export function rawPreview(raw: Uint8Array, maxChars = PREVIEW_CHARS, totalBytes = raw.length): string {
-  const more = totalBytes > raw.length;
-  let text: string | undefined;
-  try {
-    text = utf8.decode(raw);
-  } catch {
-    // A cut in the middle of a multi-byte character is not invalid UTF-8: retry without the tail.
-    for (let drop = 1; more && drop <= 3 && text === undefined; drop++) {
-      try {
-        text = utf8.decode(raw.subarray(0, raw.length - drop));
-      } catch {
-        // keep trying
-      }
-    }
-  }
-  if (text !== undefined) {
-    return cut(
-      (function* () {
-        for (const ch of text) yield escapeCodePoint(ch);
-      })(),
-      maxChars,
-      more,
-    );
-  }
-  return cut(
-    (function* () {
-      for (const b of raw) {
-        yield b >= 0x20 && b < 0x7f
-          ? escapeCodePoint(String.fromCharCode(b))
-          : `\\x${b.toString(16).padStart(2, '0')}`;
-      }
-    })(),
-    maxChars,
-    more,
-  );
-}
 
 const UNITS: Record<string, number> = { s: 1e3, m: 60e3, min: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 };
 
