@@ -95,6 +95,8 @@ function rounds(): Vector[][] {
 
 beforeAll(async () => {
   await migrate(db);
+  // Files share this run's database: start from no Pinterest rows at all.
+  await truncatePinterest(db, 'all');
   const fresh = await newPinterestTopics(kafka, PARTITIONS);
   topics = fresh.topics;
   tw = await startTestWorker({ config: stackConfig(fresh.env), db, kafka, s3 });
