@@ -74,7 +74,7 @@ export function registerDashboardCommand(program: Command): void {
     });
   dashboard
     .description(
-      'serve the Exhibitions and Visitor safety dashboards (reads only as the read-only reporting role)',
+      'serve the Exhibitions, Visitor safety and Pinterest insights dashboards (reads only as the read-only reporting role)',
     )
     .option('--port <n>', 'port to listen on (0 picks a free one)', '8080')
     .option('--host <address>', 'address to listen on; 0.0.0.0 to reach it from other machines', '127.0.0.1')
@@ -114,6 +114,7 @@ export function registerDashboardCommand(program: Command): void {
       console.log(`Dashboard: ${server.openUrl}`);
       console.log(`  Exhibitions     ${server.url}exhibitions`);
       console.log(`  Visitor safety  ${server.url}safety`);
+      console.log(`  Pinterest       ${server.url}pinterest`);
       console.log(
         `  Times in ${config.museum.timeZone}; reading as ${config.pg.readerUser}. Stop with Ctrl-C.`,
       );

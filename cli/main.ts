@@ -11,6 +11,7 @@ import { registerDashboardCommand } from './dashboard';
 import { registerIngestCommands } from './ingest';
 import { registerMainJobCommand } from './main-job';
 import { registerRejectsCommands } from './rejects';
+import { registerReportCommands } from './report';
 import { registerScheduleCommands } from './schedule';
 import { registerSeedCommand } from './seed';
 import { registerSimulateCommands } from './simulate';
@@ -46,6 +47,7 @@ registerBackfillCommands(program);
 registerScheduleCommands(program);
 registerDashboardCommand(program);
 registerRejectsCommands(program);
+registerReportCommands(program);
 registerTopicsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -12,6 +12,8 @@ export interface StackSettings {
   ports: {
     temporal: number;
     temporalUi: number;
+    /** The dev server's Prometheus endpoint: its `action` counter is what Temporal Cloud bills. */
+    temporalMetrics: number;
     kafka: number;
     kafkaController: number;
     s3: number;
@@ -71,6 +73,7 @@ export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
     ports: {
       temporal: port(env, 'STACK_TEMPORAL_PORT', 7233),
       temporalUi: port(env, 'STACK_TEMPORAL_UI_PORT', 8233),
+      temporalMetrics: port(env, 'STACK_TEMPORAL_METRICS_PORT', 8234),
       kafka: port(env, 'STACK_KAFKA_PORT', 9092),
       kafkaController: port(env, 'STACK_KAFKA_CONTROLLER_PORT', 9093),
       s3: port(env, 'STACK_S3_PORT', 8333),

@@ -15,6 +15,12 @@ export const API_ROUTES = [
   '/api/safety/by-exhibition',
   '/api/safety/heatmap',
   '/api/safety/emergencies',
+  '/api/pinterest/top-category-by-country',
+  '/api/pinterest/top-category-by-year',
+  '/api/pinterest/followers-by-age-group',
+  '/api/pinterest/followers-by-join-year',
+  '/api/pinterest/users-joined-by-year',
+  '/api/pinterest/top-posters',
 ] as const;
 
 export type ApiRoute = (typeof API_ROUTES)[number];

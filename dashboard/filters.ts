@@ -132,16 +132,7 @@ export function parseQuery(
     type = t as RequestType;
   }
 
-  let limit: number | undefined;
-  if (extra.includes('limit')) {
-    const text = single(params, 'limit');
-    if (text !== undefined) {
-      limit = Number(text);
-      if (!/^\d+$/.test(text) || limit < 1 || limit > 200) {
-        throw new BadRequest(`limit must be a whole number 1..200, got ${JSON.stringify(text)}`);
-      }
-    }
-  }
+  const limit = extra.includes('limit') ? parseLimit(params) : undefined;
 
   const filters: Filters = {
     ...(from !== undefined ? { from } : {}),
@@ -151,6 +142,32 @@ export function parseQuery(
     ...(type !== undefined ? { type } : {}),
   };
   return { filters, ...(limit !== undefined ? { limit } : {}) };
+}
+
+/** `limit`, if given once: a whole number 1..200. */
+export function parseLimit(params: URLSearchParams): number | undefined {
+  const text = single(params, 'limit');
+  if (text === undefined) return undefined;
+  const limit = Number(text);
+  if (!/^\d+$/.test(text) || limit < 1 || limit > 200) {
+    throw new BadRequest(`limit must be a whole number 1..200, got ${JSON.stringify(text)}`);
+  }
+  return limit;
+}
+
+/**
+ * For an endpoint whose only parameter, if any, is `limit`: anything else is an error rather than
+ * silently ignored (the Pinterest views have no date or exhibition to filter by).
+ */
+export function parseLimitOnly(params: URLSearchParams, limitAllowed: boolean): number | undefined {
+  for (const [name, value] of params) {
+    if (name !== 'limit' || !limitAllowed) {
+      const expected = limitAllowed ? 'only limit' : 'no parameters';
+      throw new BadRequest(`unknown parameter ${JSON.stringify(name)}; this endpoint takes ${expected}`);
+    }
+    if (value.length > MAX_VALUE_LENGTH) throw new BadRequest(`${name} is too long`);
+  }
+  return limitAllowed ? parseLimit(params) : undefined;
 }
 
 /** The exhibitions that both the exhibition and the floor filters allow (all of them when neither is set). */

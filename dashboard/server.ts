@@ -1,5 +1,5 @@
 /**
- * The dashboards' HTTP server: two static views (Exhibitions, Safety), Chart.js served from
+ * The dashboards' HTTP server: three static views (Exhibitions, Safety, Pinterest insights), Chart.js served from
  * node_modules, and a small JSON API under /api/. It connects to PostgreSQL only as the read-only
  * reporting role and refuses to start as any role that could write.
  */
@@ -16,6 +16,7 @@ import { BadRequest, parseQuery, REQUEST_TYPES, selectedFloors, type Filters } f
 import { DashboardQueries, RATING_LABELS, type ExhibitionTotals } from './queries';
 import { DashboardAuth, isLoopback } from './auth';
 import type { ApiRoute } from './api-routes';
+import { pinterestRoutes } from './pinterest';
 
 export interface DashboardOptions {
   /** Default 8080; 0 picks a free port. */
@@ -44,7 +45,9 @@ const CHART_JS = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd
 const STATIC: Record<string, { file: string; type: string }> = {
   '/exhibitions': { file: path.join(PUBLIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
   '/safety': { file: path.join(PUBLIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
+  '/pinterest': { file: path.join(PUBLIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
   '/app.js': { file: path.join(PUBLIC_DIR, 'app.js'), type: 'text/javascript; charset=utf-8' },
+  '/pinterest.js': { file: path.join(PUBLIC_DIR, 'pinterest.js'), type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: path.join(PUBLIC_DIR, 'style.css'), type: 'text/css; charset=utf-8' },
   '/favicon.svg': { file: path.join(PUBLIC_DIR, 'favicon.svg'), type: 'image/svg+xml' },
   '/vendor/chart.umd.min.js': { file: CHART_JS, type: 'text/javascript; charset=utf-8' },
@@ -70,7 +73,7 @@ const average = (t: ExhibitionTotals) =>
 const requestsOf = (t: ExhibitionTotals, f: Filters) =>
   f.type === 'assistance' ? t.assistance : f.type === 'emergency' ? t.emergency : t.assistance + t.emergency;
 
-function routes(q: DashboardQueries): Record<ApiRoute, Handler> {
+function routes(q: DashboardQueries, pool: Pool): Record<ApiRoute, Handler> {
   /** Parses and validates; an unknown exhibition is re-checked against a fresh catalogue once. */
   const parse = async (params: URLSearchParams, extra: ReadonlyArray<'limit'> = []) => {
     try {
@@ -84,6 +87,8 @@ function routes(q: DashboardQueries): Record<ApiRoute, Handler> {
   };
 
   return {
+    ...pinterestRoutes(pool),
+
     '/api/meta': async (params) => {
       if ([...params.keys()].length > 0) throw new BadRequest('meta takes no parameters');
       const [catalogue, range] = await Promise.all([q.getCatalogue(), q.dataRange()]);
@@ -369,7 +374,7 @@ export async function startDashboardServer(
       `the daily rollup counts days in ${rollupZone}, not MUSEUM_TIME_ZONE: answering from the hourly rollup (exact, slower); as the schema owner run select reporting.set_rollup_time_zone('${config.museum.timeZone}')`,
     );
   }
-  const api = new Map<string, Handler>(Object.entries(routes(queries)));
+  const api = new Map<string, Handler>(Object.entries(routes(queries, pool)));
   const logger = options.logger;
 
   const server = http.createServer((req, res) => {

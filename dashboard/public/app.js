@@ -3,7 +3,11 @@
 'use strict';
 
 (() => {
-  const VIEW = location.pathname.startsWith('/safety') ? 'safety' : 'exhibitions';
+  const VIEW = location.pathname.startsWith('/safety')
+    ? 'safety'
+    : location.pathname.startsWith('/pinterest')
+      ? 'pinterest'
+      : 'exhibitions';
   const FILTERS = ['from', 'to', 'exhibition', 'floor', 'type'];
   // Okabe–Ito: distinguishable with the common colour-vision deficiencies.
   const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
@@ -15,8 +19,9 @@
   const REDUCED_MOTION = Boolean(
     window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches,
   );
-  const BASE_TITLE =
-    VIEW === 'safety' ? 'Visitor safety – Museum dashboards' : 'Exhibitions – Museum dashboards';
+  const BASE_TITLE = `${
+    { safety: 'Visitor safety', pinterest: 'Pinterest insights', exhibitions: 'Exhibitions' }[VIEW]
+  } – Museum dashboards`;
 
   const state = {
     meta: undefined,
@@ -48,8 +53,9 @@
     return out;
   }
 
-  /** The API parameters for this view: `type` only matters to the safety view. */
+  /** The API parameters for this view: `type` only matters to the safety view, and no filter to Pinterest's. */
   function apiParams() {
+    if (VIEW === 'pinterest') return new URLSearchParams();
     const p = urlFilters();
     if (VIEW !== 'safety') p.delete('type');
     return p;
@@ -73,6 +79,8 @@
     const qs = p.toString();
     $('tab-exhibitions').href = `/exhibitions${qs ? `?${qs}` : ''}`;
     $('tab-safety').href = `/safety${qs ? `?${qs}` : ''}`;
+    // Kept in the Pinterest page's address only so that the way back keeps them.
+    $('tab-pinterest').href = `/pinterest${qs ? `?${qs}` : ''}`;
   }
 
   function onFormChange() {
@@ -172,6 +180,7 @@
       if (!document.hidden || state.refreshes === 0) {
         await loadMeta(false);
         if (VIEW === 'safety') await refreshSafety();
+        else if (VIEW === 'pinterest') await window.MuseumPinterest.refresh(PAGE);
         else await refreshExhibitions();
         state.refreshes += 1;
         setLive(true);
@@ -570,6 +579,9 @@
       document.title = BASE_TITLE;
     }
   }
+
+  /** What the Pinterest page's script (pinterest.js) draws with: the same charts, cards and notice. */
+  const PAGE = { $, chart, setEmpty, showNotice, fmtInt, getJson, stackedScales, PALETTE };
 
   // ---- start -------------------------------------------------------------------------------------
 

@@ -14,23 +14,12 @@ import { hashPassword } from '../../dashboard/auth';
 import { startDashboardServer, type DashboardServer } from '../../dashboard/server';
 import { createPgPool } from '../../worker/connections';
 import { stackConfig, uniqueName } from '../support/env';
+import { CHROMIUM, CHROMIUM_ARGS } from './support/chromium';
 import { deleteEvents, insertEvents, knownDataSet, seedDashboardDatabase } from './support/dashboard-data';
 
 // These run inside the page (page.evaluate / waitForFunction); the project's TypeScript has no DOM types.
 declare const document: any;
 declare const window: any;
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // Ten museum days across the 2021 spring DST change, apart from the API test's window.
 const FIRST = '2021-03-22';
