@@ -1,6 +1,9 @@
 import type { Kafka } from 'kafkajs';
+import { expect } from 'vitest';
 import type { Pool } from 'pg';
 import { PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
+import { TABLE_OF } from '../../pipeline/pinterest/stored-rows';
+import type { PinterestTally } from '../../simulator/pinterest/traffic';
 import { uniqueName } from './env';
 
 /** Fresh topics for the three record types, and the config overrides that name them. */
@@ -75,4 +78,23 @@ export async function truncatePinterest(db: Pool, what: 'rows' | 'all'): Promise
   await db.query(
     `truncate ${what === 'rows' ? rows : `${rows}, pinterest.duplicate_record, pinterest.rejected_record`}`,
   );
+}
+
+/**
+ * Per type, the database holds exactly the rows, duplicates and rejects the traffic implies, and
+ * the row table as many rows as row_origin says.
+ */
+export async function expectStoredAsImplied(db: Pool, expected: PinterestTally): Promise<void> {
+  const stored = await storedTotals(db);
+  for (const type of PINTEREST_TYPES) {
+    const e = expected[type];
+    expect({ type, ...stored[type] }).toEqual({
+      type,
+      rows: e.rows,
+      duplicates: e.duplicates,
+      rejects: e.rejects,
+    });
+    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from ${TABLE_OF[type]}`);
+    expect(rows[0]!.n).toBe(e.rows);
+  }
 }
