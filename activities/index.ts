@@ -8,6 +8,7 @@ import { createIngestActivities } from './ingest';
 import type { Dataset } from '../pipeline/dataset';
 import { PartitionReaderPool } from '../pipeline/kafka-reader';
 import { kioskDataset } from '../pipeline/kiosk/dataset';
+import { pinterestDataset } from '../pipeline/pinterest/dataset';
 import { TopicExtractor } from '../pipeline/topic-extract';
 import { createHealthActivities } from './health';
 import { createRejectActivities } from './rejects';
@@ -37,12 +38,13 @@ export function buildActivityDeps(
   const readers = new PartitionReaderPool(clients.kafka);
   const catalogue = new CatalogueCache(clients.db);
   const kiosk = kioskDataset({ catalogue, timeZone: clients.config.museum.timeZone });
+  const pinterest = pinterestDataset({ topics: clients.config.pinterest.topics });
   return {
     ...clients,
     readers,
     extractor: new TopicExtractor(clients.kafka, readers),
     catalogue,
-    datasets: { [kiosk.name]: kiosk },
+    datasets: { [kiosk.name]: kiosk, [pinterest.name]: pinterest },
     close: () => readers.close(),
   };
 }

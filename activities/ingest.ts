@@ -160,10 +160,12 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
       });
       const result = await withHeartbeat(started, () =>
         inTransaction(db, async (client) => {
+          // Locks the checkpoints first: a concurrent attempt of this same batch commits or not before we look.
+          const atStart = await checkpointsAt(client, batch.source, batch.ranges);
           const committed = await loadedCounts(client, batch.batchId);
           // This batch committed already; Temporal did not hear back. Report what it wrote.
           if (committed) return done(fromRecord(committed), 'loaded');
-          if (!(await checkpointsAt(client, batch.source, batch.ranges))) {
+          if (!atStart) {
             await discardBatch(client, batch.batchId);
             return done({ inserted: {}, alreadyLoaded: 0 }, 'superseded');
           }
@@ -178,7 +180,9 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
         }),
       );
       recordStage('load', batch.dataset, Date.now() - started);
-      if (result.outcome === 'loaded') recordLoadedBatch(batch, result, input.rejectsByReason);
+      if (result.outcome === 'loaded') {
+        recordLoadedBatch(batch, result, { ...input.rejectsByReason, ...result.rejectsByReason });
+      }
       return result;
     },
   };
@@ -191,13 +195,23 @@ function missing(batch: StagedBatch) {
   );
 }
 
+// Load-found rejects ride in the same flat record under a prefix, so a load retried after its
+// commit still reports them.
+const LOAD_REJECT = 'rejectedAtLoad:';
 const toRecord = (c: LoadCounts): Record<string, number> => ({
   ...c.inserted,
   alreadyLoaded: c.alreadyLoaded,
+  ...Object.fromEntries(Object.entries(c.rejectsByReason ?? {}).map(([r, n]) => [LOAD_REJECT + r, n])),
 });
 function fromRecord(r: Record<string, number>): LoadCounts {
-  const { alreadyLoaded = 0, ...inserted } = r;
-  return { inserted, alreadyLoaded };
+  const { alreadyLoaded = 0, ...rest } = r;
+  const inserted: Record<string, number> = {};
+  const rejectsByReason: Record<string, number> = {};
+  for (const [k, n] of Object.entries(rest)) {
+    if (k.startsWith(LOAD_REJECT)) rejectsByReason[k.slice(LOAD_REJECT.length)] = n;
+    else inserted[k] = n;
+  }
+  return { inserted, alreadyLoaded, rejectsByReason };
 }
 
 async function readCheckpoints(db: ActivityDeps['db'], topic: string): Promise<Map<number, string>> {

@@ -1,5 +1,8 @@
 import { log, metricMeter } from '@temporalio/activity';
 import { FailureType, permanentFailure } from '../common/failures';
+import { emptyReplayCounts, type ReplayCounts } from '../common/replay-counts';
+import { PINTEREST_REJECT_REASONS } from '../domain/pinterest';
+import { pinterestReplayHorizon, replayPinterestPage } from './pinterest-rejects';
 import type { PoolClient } from 'pg';
 import {
   catalogueFromPublicIds,
@@ -32,8 +35,12 @@ export const HISTORY_HEADER: readonly string[] = ['at', 'site', 'val', 'type'];
 
 export const MAX_REPLAY_BATCH = 5000;
 
+/** Whose rejects: kiosk (rejected_event, the default) or pinterest (pinterest.rejected_record). */
+export type ReplayDataset = 'kiosk' | 'pinterest';
+
 export interface ReplayHorizonInput {
   reason?: string;
+  dataset?: ReplayDataset;
 }
 
 export interface ReplayHorizon {
@@ -45,6 +52,7 @@ export interface ReplayHorizon {
 
 export interface ReplayPageInput {
   reason?: string;
+  dataset?: ReplayDataset;
   /** Exclusive lower bound of rejected_event_id (the previous page's last id; '0' to start). */
   afterId: string;
   /** Inclusive upper bound, from the horizon. */
@@ -52,20 +60,7 @@ export interface ReplayPageInput {
   batchSize: number;
 }
 
-/** What a replay did, per page and in total. */
-export interface ReplayCounts {
-  /** Rejects judged again. */
-  examined: number;
-  /** Now accepted: rows inserted, or already present under the same position. */
-  loaded: number;
-  ratings: number;
-  requests: number;
-  /** Accepted rows whose position was already in an interaction table (nothing inserted). */
-  alreadyPresent: number;
-  stillRejected: number;
-  /** Today's reason of those still rejected. */
-  stillRejectedByReason: Record<string, number>;
-}
+export type { ReplayCounts };
 
 export interface ReplayPageResult extends ReplayCounts {
   /** The cursor for the next page; null when the page was empty. */
@@ -114,15 +109,23 @@ export function s3KeyPrefix(position: string): string | undefined {
   return at > 0 ? position.slice(0, at + 1) : undefined;
 }
 
-function checkReason(reason: string | null | undefined): RejectReason | null {
+function checkReason(
+  reason: string | null | undefined,
+  dataset: ReplayDataset = 'kiosk',
+): RejectReason | null {
   if (reason === undefined || reason === null) return null;
-  if (!(REJECT_REASONS as readonly string[]).includes(reason)) {
+  const reasons: readonly string[] = dataset === 'pinterest' ? PINTEREST_REJECT_REASONS : REJECT_REASONS;
+  if (!reasons.includes(reason)) {
     throw permanentFailure(
       FailureType.BadReplayInput,
-      `unknown reject reason ${JSON.stringify(reason)}; one of ${REJECT_REASONS.join(', ')}`,
+      `unknown ${dataset} reject reason ${JSON.stringify(reason)}; one of ${reasons.join(', ')}`,
     );
   }
   return reason as RejectReason;
+}
+
+export function emptyReplayPage(): ReplayPageResult {
+  return { ...emptyReplayCounts(), lastId: null, done: true };
 }
 
 const ID = /^[0-9]{1,19}$/;
@@ -131,7 +134,8 @@ export function createRejectActivities({ config, db }: ActivityDeps) {
   return {
     /** Fixes where a replay stops, so rejects arriving during it (live ingest) do not prolong it. */
     async rejectsReplayHorizon(input: ReplayHorizonInput): Promise<ReplayHorizon> {
-      const reason = checkReason(input.reason);
+      const reason = checkReason(input.reason, input.dataset);
+      if (input.dataset === 'pinterest') return pinterestReplayHorizon(db, reason, REPLAY_LOADED);
       const { rows } = await db.query<{ up_to: string | null; pending: string }>(
         `select max(rejected_event_id)::text as up_to, count(*) as pending from rejected_event
          where replay_outcome is distinct from $1 and ($2::text is null or reason = $2)`,
@@ -147,7 +151,7 @@ export function createRejectActivities({ config, db }: ActivityDeps) {
      * ever loaded twice.
      */
     async replayRejectsPage(input: ReplayPageInput): Promise<ReplayPageResult> {
-      const reason = checkReason(input.reason);
+      const reason = checkReason(input.reason, input.dataset);
       if (!ID.test(input.afterId) || !ID.test(input.upToId)) {
         throw permanentFailure(FailureType.BadReplayInput, 'afterId and upToId must be decimal ids');
       }
@@ -160,6 +164,12 @@ export function createRejectActivities({ config, db }: ActivityDeps) {
       const client = await db.connect();
       try {
         await client.query('begin');
+        if (input.dataset === 'pinterest') {
+          const result = await replayPinterestPage(client, input, reason, REPLAY_LOADED, Date.now());
+          await client.query('commit');
+          recordReplay(result, 'pinterest');
+          return result;
+        }
         // The catalogue as this transaction sees it (not the per-process cache, which may be a few
         // seconds old): an exhibition seeded just before the replay counts.
         const exhibitions = await client.query<{ exhibition_id: number; public_id: string }>(
@@ -207,19 +217,8 @@ async function replayPage(
      order by rejected_event_id limit $5`,
     [input.afterId, input.upToId, REPLAY_LOADED, reason, input.batchSize],
   );
-  const empty: ReplayPageResult = {
-    examined: 0,
-    loaded: 0,
-    ratings: 0,
-    requests: 0,
-    alreadyPresent: 0,
-    stillRejected: 0,
-    stillRejectedByReason: {},
-    lastId: null,
-    done: true,
-  };
   const last = candidates.rows[candidates.rows.length - 1];
-  if (!last) return empty;
+  if (!last) return emptyReplayPage();
 
   // A backfill replacing an S3 object deletes its old version's rows under this lock; holding it
   // too means a row we load cannot outlive the version it belongs to. Sorted: no lock-order deadlock.
@@ -281,6 +280,7 @@ async function replayPage(
     loaded: loadedIds.length,
     ratings: written.ratings,
     requests: written.requests,
+    loadedByKind: { rating: written.ratings, request: written.requests },
     alreadyPresent: loadedIds.length - written.ratings - written.requests,
     stillRejected: failedIds.length,
     stillRejectedByReason,
@@ -290,18 +290,17 @@ async function replayPage(
 }
 
 /** `<reason>: <detail>`, storable as PostgreSQL text (no NUL) and bounded. */
-function outcomeText(reason: string, detail: string): string {
+export function outcomeText(reason: string, detail: string): string {
   return `${reason}: ${detail}`.split('\u0000').join('\\0').slice(0, 1000);
 }
 
-function recordReplay(r: ReplayPageResult): void {
+function recordReplay(r: ReplayPageResult, dataset: ReplayDataset = 'kiosk'): void {
   // A name of its own: museum_events_loaded carries topic/partition labels that a replay has not.
   const replayed = metricMeter.createCounter(
     'museum_rejects_replayed',
     'events',
     'Stored rejects judged again by a replay, by outcome (rating/request inserted, still_rejected)',
   );
-  replayed.withTags({ outcome: 'rating' }).add(r.ratings);
-  replayed.withTags({ outcome: 'request' }).add(r.requests);
-  replayed.withTags({ outcome: 'still_rejected' }).add(r.stillRejected);
+  for (const [outcome, n] of Object.entries(r.loadedByKind)) replayed.withTags({ dataset, outcome }).add(n);
+  replayed.withTags({ dataset, outcome: 'still_rejected' }).add(r.stillRejected);
 }

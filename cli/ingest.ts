@@ -11,9 +11,17 @@ import {
   type LiveIngestStats,
 } from '../workflows/ingest';
 import { loadConfigOrExit } from './context';
-import { EXIT, fail, printJson, printTable } from './output';
+import { EXIT, fail, printJson } from './output';
 import { temporalClientOrExit } from './runs';
-import { topicExists, withKafkaAdminOrExit } from './topics';
+import { printPinterestStatus, printStatus } from './ingest-status';
+import {
+  ingestTargets,
+  type IngestDataset,
+  type IngestTarget,
+  type IngestTargets,
+  type TargetOptions,
+} from './ingest-targets';
+import { withKafkaAdminOrExit } from './topics';
 
 export { ingestWorkflowId };
 
@@ -33,24 +41,29 @@ export function liveIngestStats(client: Client, topic: string): Promise<LiveInge
   return client.workflow.getHandle(ingestWorkflowId(topic)).query(liveIngestStatsQuery);
 }
 
-function topicOption(cmd: Command): Command {
-  return cmd.option('--topic <topic>', 'Kafka topic (default: KAFKA_TOPIC or lmnh)');
+function targetOptions(cmd: Command): Command {
+  return cmd
+    .option('--topic <topic>', 'Kafka topic of the kiosk dataset (default: KAFKA_TOPIC or lmnh)')
+    .option(
+      '--dataset <name>',
+      `kiosk (one topic) or pinterest (its three topics, PINTEREST_TOPIC_PIN/GEO/USER); default kiosk`,
+    );
 }
 
+/** A workflow that is not there, named by its topic so an operator knows which one to start. */
+class NotRunningError extends Error {}
+
 async function withClient<T>(
-  fn: (client: Client, config: Config, topic: string) => Promise<T>,
-  topic?: string,
+  opts: TargetOptions,
+  fn: (client: Client, config: Config, targets: IngestTargets) => Promise<T>,
 ) {
   const config = loadConfigOrExit();
+  const targets = ingestTargets(config, opts);
   const client = await temporalClientOrExit(config);
   try {
-    return await fn(client, config, topic ?? config.kafka.topic);
+    return await fn(client, config, targets);
   } catch (err) {
-    const name = (err as Error).name;
-    if (name === 'WorkflowNotFoundError')
-      fail(
-        `no live ingest is running for ${topic ?? config.kafka.topic}; start it with \`museum-etl ingest start\``,
-      );
+    if (err instanceof NotRunningError) fail(err.message);
     if (/Failed to query/i.test((err as Error).message)) {
       fail(
         `no worker answered the query: is a worker polling task queue ${config.temporal.taskQueue}? (museum-etl worker, or museum-etl up)`,
@@ -63,27 +76,60 @@ async function withClient<T>(
   }
 }
 
+/** Runs `fn` for one target; a missing workflow becomes a NotRunningError naming the topic. */
+async function onTarget<T>(dataset: IngestDataset, target: IngestTarget, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+    const start =
+      dataset === 'kiosk' ? 'museum-etl ingest start' : `museum-etl ingest start --dataset ${dataset}`;
+    throw new NotRunningError(`no live ingest is running for ${target.topic}; start it with \`${start}\``);
+  }
+}
+
 export function registerIngestCommands(program: Command): void {
   const ingest = program
     .command('ingest')
-    .description('drive the live Kafka → PostgreSQL ingest workflow')
-    .addHelpText('after', '\nExamples:\n  $ museum-etl ingest start\n  $ museum-etl ingest status --json');
+    .description('drive the live Kafka → PostgreSQL ingest workflows (one per topic)')
+    .addHelpText(
+      'after',
+      `
+Datasets:
+  kiosk      the museum kiosk events of one topic (--topic, default KAFKA_TOPIC or lmnh)
+  pinterest  Pinterest posts: one workflow for each of its three topics (pin, geo, user), named by
+             PINTEREST_TOPIC_PIN, PINTEREST_TOPIC_GEO, PINTEREST_TOPIC_USER (default pinterest.pin,
+             pinterest.geo, pinterest.user); every command acts on all three
 
-  topicOption(ingest.command('start'))
-    .description('start the live ingest for a topic (idempotent: an existing run is kept)')
-    .addHelpText('after', '\nExample:\n  $ museum-etl ingest start --topic lmnh')
-    .action((opts: { topic?: string }) =>
-      withClient(async (client, config, topic) => {
+Examples:
+  $ museum-etl ingest start
+  $ museum-etl ingest status --json
+  $ museum-etl ingest start --dataset pinterest
+  $ museum-etl ingest status --dataset pinterest`,
+    );
+
+  targetOptions(ingest.command('start'))
+    .description('start the live ingest of a dataset (idempotent: an existing run is kept)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ museum-etl ingest start --topic lmnh\n  $ museum-etl ingest start --dataset pinterest',
+    )
+    .action((opts: TargetOptions) =>
+      withClient(opts, async (client, config, { dataset, targets }) => {
         // A workflow for a missing topic would only wait; say so now instead.
-        if (!(await withKafkaAdminOrExit(config, (admin) => topicExists(admin, topic)))) {
+        const present = await withKafkaAdminOrExit(config, (admin) => admin.listTopics());
+        const missing = targets.map((t) => t.topic).filter((t) => !present.includes(t));
+        if (missing.length > 0) {
           fail(
-            `topic ${topic} does not exist on ${config.kafka.brokers.join(',')}; create it with \`museum-etl topics create ${topic}\``,
+            `topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist on ${config.kafka.brokers.join(',')}; create ${missing.length > 1 ? 'them' : 'it'} with ${missing.map((t) => `\`museum-etl topics create ${t}\``).join(', ')}`,
           );
         }
-        const { handle, url } = await startLiveIngest(client, config, topic);
-        console.log(`live ingest ${handle.workflowId} is running`);
-        console.log(`  ${url}`);
-      }, opts.topic),
+        for (const target of targets) {
+          const { handle, url } = await startLiveIngest(client, config, target.topic, dataset);
+          console.log(`live ingest ${handle.workflowId} is running`);
+          console.log(`  ${url}`);
+        }
+      }),
     );
 
   for (const [name, signal, help] of [
@@ -91,65 +137,46 @@ export function registerIngestCommands(program: Command): void {
     ['resume', resumeSignal, 'resume a paused ingest'],
     ['drain', drainSignal, 'finish the batch in flight, then complete the workflow'],
   ] as const) {
-    topicOption(ingest.command(name))
-      .description(help)
-      .addHelpText('after', `\nExample:\n  $ museum-etl ingest ${name}`)
-      .action((opts: { topic?: string }) =>
-        withClient(async (client, _config, topic) => {
-          await client.workflow.getHandle(ingestWorkflowId(topic)).signal(signal);
-          console.log(`${name} sent to ${ingestWorkflowId(topic)}`);
-        }, opts.topic),
+    targetOptions(ingest.command(name))
+      .description(`${help} (with --dataset pinterest: all three topics)`)
+      .addHelpText(
+        'after',
+        `\nExamples:\n  $ museum-etl ingest ${name}\n  $ museum-etl ingest ${name} --dataset pinterest`,
+      )
+      .action((opts: TargetOptions) =>
+        withClient(opts, async (client, _config, { dataset, targets }) => {
+          for (const target of targets) {
+            await onTarget(dataset, target, () =>
+              client.workflow.getHandle(ingestWorkflowId(target.topic)).signal(signal),
+            );
+            console.log(`${name} sent to ${ingestWorkflowId(target.topic)}`);
+          }
+        }),
       );
   }
 
-  topicOption(ingest.command('status'))
-    .description('per stage and per partition: batches, durations, retries, offsets, lag, rows, rejects')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ museum-etl ingest status')
-    .action((opts: { topic?: string; json?: boolean }) =>
-      withClient(async (client, config, topic) => {
-        const stats = await liveIngestStats(client, topic);
+  targetOptions(ingest.command('status'))
+    .description(
+      'per stage and per partition: batches, durations, retries, offsets, lag, rows, rejects (pinterest: per type consumed, rows, duplicates, rejects)',
+    )
+    .option('--json', 'print JSON (pinterest: an object by record type)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ museum-etl ingest status\n  $ museum-etl ingest status --dataset pinterest',
+    )
+    .action((opts: TargetOptions & { json?: boolean }) =>
+      withClient(opts, async (client, config, { dataset, targets }) => {
+        const all: Record<string, LiveIngestStats> = {};
+        for (const target of targets) {
+          all[target.label] = await onTarget(dataset, target, () => liveIngestStats(client, target.topic));
+        }
+        if (dataset === 'pinterest') {
+          if (opts.json) return printJson(all);
+          return printPinterestStatus(all, (topic) => workflowUrl(config, ingestWorkflowId(topic)));
+        }
+        const stats = all.kiosk!;
         if (opts.json) return printJson(stats);
-        printStatus(stats, workflowUrl(config, ingestWorkflowId(topic)));
-      }, opts.topic),
+        printStatus(stats, workflowUrl(config, ingestWorkflowId(stats.topic)));
+      }),
     );
-}
-
-function printStatus(stats: LiveIngestStats, url: string): void {
-  const rows = Object.entries(stats.inserted)
-    .map(([kind, n]) => `${kind} ${n}`)
-    .join(', ');
-  console.log(`${ingestWorkflowId(stats.topic)} (${stats.dataset}): ${stats.state}  ${url}`);
-  console.log(
-    `  ${stats.batches} batches, ${stats.consumed} events: ${rows || 'no rows yet'}; top reject ${topReason(stats.rejectsByReason)}` +
-      (stats.alreadyLoaded ? `; ${stats.alreadyLoaded} already stored` : ''),
-  );
-  console.log(
-    `  last batch: ${stats.lastBatchAt ? `${stats.lastBatchAt} (${stats.lastBatchSize} events)` : '-'}`,
-  );
-  printTable(
-    (['extract', 'transform', 'load'] as const).map((stage) => {
-      const s = stats.stages[stage];
-      return {
-        stage,
-        runs: s.runs,
-        retries: s.retries,
-        last_ms: s.lastMs ?? '-',
-        mean_ms: s.runs ? Math.round(s.totalMs / s.runs) : '-',
-      };
-    }),
-  );
-  printTable(
-    Object.entries(stats.partitions).map(([partition, p]) => ({
-      partition,
-      next_offset: p.nextOffset,
-      high_watermark: p.highWatermark ?? '-',
-      lag: stats.lag[partition] ?? p.lag ?? '-',
-    })),
-  );
-}
-
-function topReason(byReason: Record<string, number>): string {
-  const top = Object.entries(byReason).sort((a, b) => b[1] - a[1])[0];
-  return top ? `${top[0]} ${top[1]}` : '-';
 }

@@ -1,14 +1,22 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Pool } from 'pg';
-import { REPLAY_LOADED } from '../activities/rejects';
+import { REPLAY_LOADED, type ReplayDataset } from '../activities/rejects';
 import { REJECT_REASONS } from '../domain';
+import { PINTEREST_REJECT_REASONS } from '../domain/pinterest';
 import { createPgPool } from '../worker/connections';
-import type { ReplayRejectsInput, ReplayRejectsResult } from '../workflows/replay-rejects';
+import {
+  replayRejectsWorkflow,
+  type ReplayRejectsInput,
+  type ReplayRejectsResult,
+} from '../workflows/replay-rejects';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
+import { escapeText, PREVIEW_CHARS, rawPreview } from './raw-preview';
 import { startRun } from './runs';
 
 export interface RejectFilter {
+  /** Whose rejects (default kiosk). */
+  dataset?: ReplayDataset;
   reason?: string;
   /** Only rejects stored at or after this moment (first_seen_at). */
   since?: Date;
@@ -24,6 +32,8 @@ export interface RejectFilter {
 export interface RejectListing {
   rejects: Array<{
     id: string;
+    /** Pinterest only: pin, geo or user. */
+    recordType?: string;
     position: string;
     reason: string;
     detail: string;
@@ -40,91 +50,8 @@ export interface RejectListing {
   loadedHidden: number;
 }
 
-const PREVIEW_CHARS = 200;
 /** Bytes read for a preview: a payload may be up to 1 MiB and only its head is shown. */
 const PREVIEW_BYTES = 1024;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-// Controls, format characters (bidi overrides, zero-width), separators, private use, unassigned.
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/u;
-
-function escapeCodePoint(ch: string): string {
-  switch (ch) {
-    case '\\':
-      return '\\\\';
-    case '\n':
-      return '\\n';
-    case '\r':
-      return '\\r';
-    case '\t':
-      return '\\t';
-  }
-  if (!UNSAFE.test(ch)) return ch;
-  const cp = ch.codePointAt(0) ?? 0;
-  return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u{${cp.toString(16)}}`;
-}
-
-function cut(pieces: Iterable<string>, maxChars: number, more: boolean): string {
-  let out = '';
-  for (const p of pieces) {
-    if (out.length + p.length > maxChars) return `${out}…`;
-    out += p;
-  }
-  return more ? `${out}…` : out;
-}
-
-/** Text safe for a terminal: escapes controls, bidi and zero-width characters, cut to `maxChars`. */
-export function escapeText(text: string, maxChars = Infinity): string {
-  return cut(
-    (function* () {
-      for (const ch of text) yield escapeCodePoint(ch);
-    })(),
-    maxChars,
-    false,
-  );
-}
-
-/**
- * A safe preview of raw bytes: valid UTF-8 shows as text with unsafe characters escaped; anything
- * else shows printable ASCII as is and every other byte as \xHH. `totalBytes` > bytes given means
- * the payload goes on (an ellipsis is added).
- */
-export function rawPreview(raw: Uint8Array, maxChars = PREVIEW_CHARS, totalBytes = raw.length): string {
-  const more = totalBytes > raw.length;
-  let text: string | undefined;
-  try {
-    text = utf8.decode(raw);
-  } catch {
-    // A cut in the middle of a multi-byte character is not invalid UTF-8: retry without the tail.
-    for (let drop = 1; more && drop <= 3 && text === undefined; drop++) {
-      try {
-        text = utf8.decode(raw.subarray(0, raw.length - drop));
-      } catch {
-        // keep trying
-      }
-    }
-  }
-  if (text !== undefined) {
-    return cut(
-      (function* () {
-        for (const ch of text) yield escapeCodePoint(ch);
-      })(),
-      maxChars,
-      more,
-    );
-  }
-  return cut(
-    (function* () {
-      for (const b of raw) {
-        yield b >= 0x20 && b < 0x7f
-          ? escapeCodePoint(String.fromCharCode(b))
-          : `\\x${b.toString(16).padStart(2, '0')}`;
-      }
-    })(),
-    maxChars,
-    more,
-  );
-}
 
 const UNITS: Record<string, number> = { s: 1e3, m: 60e3, min: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 };
 
@@ -141,10 +68,23 @@ export function parseSince(text: string, now = Date.now()): Date {
   return new Date(ms);
 }
 
+/** Where each dataset keeps its rejects; the same columns apart from the id and the record type. */
+const REJECT_TABLES: Readonly<Record<ReplayDataset, { table: string; id: string; recordType: string }>> = {
+  kiosk: { table: 'rejected_event', id: 'rejected_event_id', recordType: 'null::text' },
+  pinterest: { table: 'pinterest.rejected_record', id: 'rejected_record_id', recordType: 'record_type' },
+};
+
+/** The reasons of each dataset's contract, in check order. */
+export const REASONS_OF: Readonly<Record<ReplayDataset, readonly string[]>> = {
+  kiosk: REJECT_REASONS,
+  pinterest: PINTEREST_REJECT_REASONS,
+};
+
 const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The rejects matching a filter, newest first, with counts. Read-only. */
 export async function listRejects(db: Pool, f: RejectFilter): Promise<RejectListing> {
+  const t = REJECT_TABLES[f.dataset ?? 'kiosk'];
   const params = [
     f.reason ?? null,
     f.since?.toISOString() ?? null,
@@ -157,7 +97,7 @@ export async function listRejects(db: Pool, f: RejectFilter): Promise<RejectList
   const counts = await db.query<{ pending: string; loaded: string }>(
     `select count(*) filter (where replay_outcome is distinct from $4) as pending,
             count(*) filter (where replay_outcome = $4) as loaded
-     from rejected_event where ${where}`,
+     from ${t.table} where ${where}`,
     params,
   );
   const { rows } = await db.query<{
@@ -170,12 +110,13 @@ export async function listRejects(db: Pool, f: RejectFilter): Promise<RejectList
     replay_outcome: string | null;
     raw_bytes: number;
     raw_head: Buffer;
+    record_type: string | null;
   }>(
-    `select rejected_event_id::text as id, source_position, reason, detail, first_seen_at, replayed_at,
+    `select ${t.id}::text as id, ${t.recordType} as record_type, source_position, reason, detail, first_seen_at, replayed_at,
             replay_outcome, octet_length(raw) as raw_bytes, substring(raw from 1 for ${PREVIEW_BYTES}) as raw_head
-     from rejected_event
+     from ${t.table}
      where ${where} and ($5::boolean or replay_outcome is distinct from $4)
-     order by first_seen_at desc, rejected_event_id desc
+     order by first_seen_at desc, ${t.id} desc
      limit $6`,
     [...params, Boolean(f.all), f.limit],
   );
@@ -184,6 +125,7 @@ export async function listRejects(db: Pool, f: RejectFilter): Promise<RejectList
   return {
     rejects: rows.map((r) => ({
       id: r.id,
+      ...(r.record_type !== null ? { recordType: r.record_type } : {}),
       position: r.source_position,
       reason: r.reason,
       detail: r.detail,
@@ -204,6 +146,7 @@ export function renderListing(l: RejectListing, all: boolean): void {
   printTable(
     l.rejects.map((r) => ({
       id: r.id,
+      ...(r.recordType !== undefined ? { type: r.recordType } : {}),
       position: escapeText(r.position, 90),
       reason: r.reason,
       detail: escapeText(r.detail, 50),
@@ -222,20 +165,43 @@ export function renderReplayResult(r: ReplayRejectsResult): void {
   console.log(
     `replayed ${r.examined} of ${r.pending} pending rejects${r.reason ? ` (reason ${r.reason})` : ''} in ${r.pages} page(s)`,
   );
-  console.log(
-    `  loaded now: ${r.loaded} (ratings ${r.ratings}, requests ${r.requests}${r.alreadyPresent ? `, already present ${r.alreadyPresent}` : ''})`,
-  );
+  const kinds = Object.entries(r.loadedByKind).map(([kind, n]) => `${kind} ${n}`);
+  if (r.alreadyPresent) kinds.push(`already present ${r.alreadyPresent}`);
+  console.log(`  loaded now: ${r.loaded}${kinds.length ? ` (${kinds.join(', ')})` : ''}`);
   console.log(`  still rejected: ${r.stillRejected}`);
   const reasons = Object.entries(r.stillRejectedByReason).sort((a, b) => b[1] - a[1]);
   if (reasons.length) printTable(reasons.map(([reason, count]) => ({ reason, count })));
 }
 
+const ALL_REASONS: readonly string[] = [...new Set([...REJECT_REASONS, ...PINTEREST_REJECT_REASONS])];
+
 const reasonArg = (v: string): string => {
-  if (!(REJECT_REASONS as readonly string[]).includes(v)) {
-    throw new InvalidArgumentError(`must be one of ${REJECT_REASONS.join(', ')}`);
+  if (!ALL_REASONS.includes(v)) {
+    throw new InvalidArgumentError(
+      `must be a reason of the kiosk or Pinterest contract (${ALL_REASONS.join(', ')})`,
+    );
   }
   return v;
 };
+
+const datasetArg = (v: string): ReplayDataset => {
+  if (v !== 'kiosk' && v !== 'pinterest') throw new InvalidArgumentError('must be kiosk or pinterest');
+  return v;
+};
+
+/** The dataset of a command, its --reason checked against that dataset's contract (exit 2 if not). */
+function datasetOf(opts: { dataset?: ReplayDataset; reason?: string }): ReplayDataset {
+  const dataset = opts.dataset ?? 'kiosk';
+  if (opts.reason !== undefined && !REASONS_OF[dataset].includes(opts.reason)) {
+    fail(
+      `--reason ${opts.reason} is not a ${dataset} reason; one of ${REASONS_OF[dataset].join(', ')}`,
+      EXIT.usage,
+    );
+  }
+  return dataset;
+}
+
+const DATASET_HELP = 'kiosk (rejected_event, default) or pinterest (pinterest.rejected_record)';
 
 const intArg = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -261,7 +227,12 @@ export function registerRejectsCommands(program: Command): void {
     .description(
       'list rejects, newest first: position, reason, detail, first seen, replay outcome and a safe preview of the raw payload',
     )
-    .option('--reason <reason>', `only this reason (${REJECT_REASONS.join(', ')})`, reasonArg)
+    .option('--dataset <name>', DATASET_HELP, datasetArg)
+    .option(
+      '--reason <reason>',
+      `only this reason (kiosk: ${REJECT_REASONS.join(', ')}; pinterest: ${PINTEREST_REJECT_REASONS.join(', ')})`,
+      reasonArg,
+    )
     .option(
       '--since <time>',
       'only rejects stored since an ISO-8601 date/time or an age (30m, 6h, 7d)',
@@ -273,10 +244,11 @@ export function registerRejectsCommands(program: Command): void {
     .option('--json', 'print JSON: { rejects: [...], matching, loadedHidden }')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ museum-etl rejects list\n  $ museum-etl rejects list --reason out_of_hours --since 2026-11-20 --limit 10\n  $ museum-etl rejects list --position kafka:lmnh: --all --json',
+      '\nExamples:\n  $ museum-etl rejects list\n  $ museum-etl rejects list --reason out_of_hours --since 2026-11-20 --limit 10\n  $ museum-etl rejects list --position kafka:lmnh: --all --json\n  $ museum-etl rejects list --dataset pinterest --reason conflicting_record --position kafka:pinterest.pin:',
     )
     .action(
       async (opts: {
+        dataset?: ReplayDataset;
         reason?: string;
         since?: Date;
         position?: string;
@@ -284,10 +256,12 @@ export function registerRejectsCommands(program: Command): void {
         all?: boolean;
         json?: boolean;
       }) => {
+        const dataset = datasetOf(opts);
         const config = loadConfigOrExit();
         const db = createPgPool(config, { max: 1 });
         try {
           const listing = await listRejects(db, {
+            dataset,
             ...(opts.reason ? { reason: opts.reason } : {}),
             ...(opts.since ? { since: opts.since } : {}),
             ...(opts.position !== undefined ? { position: opts.position } : {}),
@@ -299,7 +273,7 @@ export function registerRejectsCommands(program: Command): void {
           else renderListing(listing, Boolean(opts.all));
         } catch (err) {
           const e = err as Error & { code?: string };
-          if (e.code === '42P01') fail('the database has no rejected_event table yet: run `museum-etl seed`');
+          if (e.code === '42P01') fail('the database has no rejects table yet: run `museum-etl seed`');
           fail(
             `cannot read rejects from PostgreSQL at ${config.pg.host}:${config.pg.port}/${config.pg.database}: ${e.message}`,
             EXIT.unavailable,
@@ -315,29 +289,40 @@ export function registerRejectsCommands(program: Command): void {
     .description(
       'judge stored rejects again with today’s rules and catalogue; load those that now pass (a Temporal workflow, idempotent)',
     )
+    .option('--dataset <name>', DATASET_HELP, datasetArg)
     .option('--reason <reason>', 'only rejects stored with this reason', reasonArg)
     .option('--batch-size <n>', 'rejects per transaction (default 500)', intArg('batch-size', 1, 5000))
     .option('--wait', 'wait for the run and print its result; exit 1 if it failed')
     .option('--json', 'with --wait, print the result as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ museum-etl rejects replay --reason unknown_site --wait\n  $ museum-etl rejects replay --wait --json',
+      '\nExamples:\n  $ museum-etl rejects replay --reason unknown_site --wait\n  $ museum-etl rejects replay --wait --json\n  $ museum-etl rejects replay --dataset pinterest --reason future_timestamp --wait',
     )
-    .action(async (opts: { reason?: string; batchSize?: number; wait?: boolean; json?: boolean }) => {
-      const config = loadConfigOrExit();
-      const input: ReplayRejectsInput = {
-        ...(opts.reason ? { reason: opts.reason } : {}),
-        ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
-      };
-      await startRun<ReplayRejectsResult>(
-        config,
-        'replayRejectsWorkflow',
-        {
-          workflowId: `replay-rejects-${opts.reason ?? 'all'}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-          args: [input],
-        },
-        Boolean(opts.wait),
-        (r) => (opts.json ? printJson(r) : renderReplayResult(r)),
-      );
-    });
+    .action(
+      async (opts: {
+        dataset?: ReplayDataset;
+        reason?: string;
+        batchSize?: number;
+        wait?: boolean;
+        json?: boolean;
+      }) => {
+        const dataset = datasetOf(opts);
+        const config = loadConfigOrExit();
+        const input: ReplayRejectsInput = {
+          ...(dataset !== 'kiosk' ? { dataset } : {}),
+          ...(opts.reason ? { reason: opts.reason } : {}),
+          ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+        };
+        await startRun<ReplayRejectsResult>(
+          config,
+          replayRejectsWorkflow,
+          {
+            workflowId: `replay-rejects-${dataset === 'kiosk' ? '' : `${dataset}-`}${opts.reason ?? 'all'}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+            args: [input],
+          },
+          Boolean(opts.wait),
+          (r) => (opts.json ? printJson(r) : renderReplayResult(r)),
+        );
+      },
+    );
 }

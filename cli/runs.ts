@@ -1,4 +1,5 @@
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import { workflowUrl, type Config } from '../config';
 import { connectTemporalClient } from '../worker/connections';
 import { EXIT, fail } from './output';
@@ -17,13 +18,15 @@ export async function temporalClientOrExit(config: Config): Promise<Client> {
 /** Starts a workflow, prints its UI link, and with `wait` prints the result or fails with exit 1. */
 export async function startRun<R>(
   config: Config,
-  workflowType: string,
+  /** The workflow's typed definition (preferred) or, for older callers, its type name. */
+  workflow: Workflow | string,
   options: Omit<WorkflowStartOptions, 'taskQueue'> & { workflowId: string },
   wait: boolean,
   render: (result: R) => void,
 ): Promise<void> {
   const client = await temporalClientOrExit(config);
-  const handle = await client.workflow.start(workflowType, {
+  const workflowType = typeof workflow === 'string' ? workflow : workflow.name;
+  const handle = await client.workflow.start(workflow, {
     taskQueue: config.temporal.taskQueue,
     ...options,
   });

@@ -21,29 +21,11 @@ import { createS3 } from '../worker/connections';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
 import { createProgress, type ProgressReporter } from './progress';
+import { registerSimulatePinterest } from './simulate-pinterest';
+import { fraction, nonEmpty, positiveInteger, positiveRate, seedOf, usageExit } from './simulate-options';
 
 // ---------------------------------------------------------------------------------------------
 // Option parsing: each parser throws InvalidArgumentError, which commander reports naming the option.
-
-function positiveInteger(value: string): number {
-  const n = Number(value.replace(/_/g, ''));
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer.');
-  return n;
-}
-
-function positiveRate(value: string): number {
-  const n = Number(value.replace(/\/s$/, ''));
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected events per second > 0.');
-  return n;
-}
-
-function fraction(value: string): number {
-  const n = value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
-    throw new InvalidArgumentError('expected a fraction from 0 to 1 (or a percentage such as 15%).');
-  }
-  return n;
-}
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -62,31 +44,12 @@ export function parseDuration(value: string): number {
   return ms;
 }
 
-/**
- * Seeds 0..2^32-1 written in decimal are numbers (the random default is one, so a printed seed
- * replays); anything else is a string seed, hashed. `7` and `07` are therefore different seeds.
- */
-function seedOf(value: string): number | string {
-  if (value === '') throw new InvalidArgumentError('the seed must not be empty.');
-  return /^(0|[1-9]\d{0,9})$/.test(value) && Number(value) <= 0xffff_ffff ? Number(value) : value;
-}
-
 function isoDate(value: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
   if (!d || d.toISOString().slice(0, 10) !== value)
     throw new InvalidArgumentError('expected a date YYYY-MM-DD.');
   return value;
-}
-
-function nonEmpty(value: string): string {
-  if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
-  return value;
-}
-
-/** Commander's own usage errors (bad argument, unknown option) exit 2 like ours, per EXIT. */
-function usageExit(cmd: Command): Command {
-  return cmd.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.usage));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,7 +420,9 @@ export function registerSimulateCommands(program: Command): void {
   const simulate = usageExit(
     program
       .command('simulate')
-      .description('simulated kiosk data: live events to Kafka, history CSVs and metadata to S3')
+      .description(
+        'simulated data: kiosk live events to Kafka, history CSVs and metadata to S3; Pinterest posts to Kafka',
+      )
       .addHelpText(
         'after',
         '\nExamples:\n  $ museum-etl simulate live --stamp recent\n  $ museum-etl simulate history --rows 1000000 --files 4',
@@ -590,4 +555,6 @@ export function registerSimulateCommands(program: Command): void {
       )
       .action((opts: HistoryOpts) => runHistory(opts)),
   );
+
+  registerSimulatePinterest(simulate);
 }

@@ -21,6 +21,8 @@ export const FailureType = {
   StagedBatchMissing: 'StagedBatchMissing',
   /** No dataset of that name is registered on the worker. */
   UnknownDataset: 'UnknownDataset',
+  /** A topic the dataset has no record type for: the worker's and the starter's config disagree. */
+  UnmappedTopic: 'UnmappedTopic',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

@@ -6,6 +6,7 @@ import {
   type ClientConfigProfile,
   type ClientConnectConfig,
 } from '@temporalio/envconfig';
+import { type PinterestTopics, readPinterestTopics } from './pinterest';
 import { loadStackSettings, stackEnvironment } from './stack-settings';
 
 /**
@@ -49,6 +50,8 @@ export interface Config {
     readerPassword?: string;
   };
   museum: { timeZone: string };
+  /** PINTEREST_TOPIC_PIN/GEO/USER: the live topics of the Pinterest dataset. */
+  pinterest: { topics: PinterestTopics };
   log: {
     level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
     file?: string;
@@ -356,6 +359,7 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
       ...readReader(env, local, options.dashboard === true, problems),
     },
     museum: { timeZone },
+    pinterest: { topics: readPinterestTopics(env, problems) },
     log: {
       level: level as Config['log']['level'],
       ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}),

@@ -11,6 +11,11 @@ export interface TransformCounts {
 export interface LoadCounts {
   inserted: Record<string, number>;
   alreadyLoaded: number;
+  /**
+   * Rejects by reason that only load can find, because they depend on what is stored (Pinterest's
+   * `conflicting_record`); transform's `rejectsByReason` cannot know them.
+   */
+  rejectsByReason?: Record<string, number>;
 }
 
 /**

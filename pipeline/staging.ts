@@ -102,7 +102,7 @@ export async function markTransformed(client: PoolClient, batchId: string): Prom
 }
 
 /** Tables that hold rows of a staged batch, by batch_id; a dataset adds its verdict table. */
-const STAGING_TABLES = ['staged_message', 'staged_kiosk_verdict'] as const;
+const STAGING_TABLES = ['staged_message', 'staged_kiosk_verdict', 'staged_pinterest_verdict'] as const;
 
 /** Deletes the named batches and everything staged for them. */
 async function discardBatches(client: Pool | PoolClient, where: string, params: unknown[]): Promise<number> {

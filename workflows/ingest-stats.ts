@@ -28,7 +28,7 @@ export interface LiveIngestStats {
   /** Extract activities started (their number names the staged batch). */
   extracted: number;
   consumed: number;
-  /** Rows inserted by kind (kiosk: rating, request, reject). */
+  /** Rows inserted by kind (kiosk: rating, request, reject; pinterest: row, duplicate, reject). */
   inserted: Record<string, number>;
   rejectsByReason: Record<string, number>;
   /** Events whose position was already stored (an operator rewound the checkpoint): skipped, not doubled. */
@@ -94,6 +94,7 @@ export function addBatch(
   stats.consumed += batch.messages;
   addInto(stats.inserted, loaded.inserted);
   addInto(stats.rejectsByReason, transformed.rejectsByReason);
+  addInto(stats.rejectsByReason, loaded.rejectsByReason ?? {});
   stats.alreadyLoaded += loaded.alreadyLoaded;
   for (const [p, [, next]] of Object.entries(batch.ranges)) {
     stats.partitions[p] = {

@@ -47,9 +47,11 @@ const { extractTopicBatch } = proxyActivities<Activities>({
   heartbeatTimeout: '30 seconds',
   retry,
 });
+// Heartbeats only once a step has run 15 s, so a normal batch costs none; a dead worker's batch
+// is retried elsewhere within 30 s.
 const { transformStagedBatch, loadStagedBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '30 seconds',
   retry: { ...retry, nonRetryableErrorTypes: [FailureType.StagedBatchMissing, FailureType.UnknownDataset] },
 });
 

@@ -1,6 +1,7 @@
 import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ReplayCounts, ReplayPageResult } from '../activities/rejects';
+import type { ReplayDataset, ReplayPageResult } from '../activities/rejects';
+import { emptyReplayCounts, type ReplayCounts } from '../common/replay-counts';
 
 // A page is one short transaction; a database outage is waited out, a bad input fails at once
 // (the activity raises a non-retryable BadReplayInput).
@@ -15,6 +16,8 @@ const { rejectsReplayHorizon, replayRejectsPage } = proxyActivities<Activities>(
 });
 
 export interface ReplayRejectsInput {
+  /** Whose rejects: kiosk (default) or pinterest. */
+  dataset?: ReplayDataset;
   /** Replay only rejects stored with this reason (e.g. unknown_site); all reasons by default. */
   reason?: string;
   /** Rejects per page, one transaction each (default 500, at most 5000). */
@@ -26,6 +29,7 @@ export interface ReplayRejectsInput {
 }
 
 export interface ReplayRejectsResult extends ReplayCounts {
+  dataset: ReplayDataset;
   reason: string | null;
   /** Rejects not yet loaded when the replay started (its horizon). */
   pending: number;
@@ -50,18 +54,14 @@ const DEFAULT_PAGES_PER_RUN = 200;
  */
 export async function replayRejectsWorkflow(input: ReplayRejectsInput = {}): Promise<ReplayRejectsResult> {
   const reason = input.reason ?? null;
+  const dataset = input.dataset ?? 'kiosk';
   const batchSize = input.batchSize ?? DEFAULT_REPLAY_BATCH;
   const pagesPerRun = Math.max(1, input.pagesPerRun ?? DEFAULT_PAGES_PER_RUN);
   const totals: ReplayRejectsResult = input.resume ?? {
+    dataset,
     reason,
     pending: 0,
-    examined: 0,
-    loaded: 0,
-    ratings: 0,
-    requests: 0,
-    alreadyPresent: 0,
-    stillRejected: 0,
-    stillRejectedByReason: {},
+    ...emptyReplayCounts(),
     pages: 0,
     runs: 0,
     afterId: '0',
@@ -71,7 +71,7 @@ export async function replayRejectsWorkflow(input: ReplayRejectsInput = {}): Pro
   setHandler(replayProgressQuery, () => totals);
 
   if (!input.resume) {
-    const horizon = await rejectsReplayHorizon(reason === null ? {} : { reason });
+    const horizon = await rejectsReplayHorizon({ dataset, ...(reason === null ? {} : { reason }) });
     totals.upToId = horizon.upToId;
     totals.pending = horizon.pending;
   }
@@ -80,6 +80,7 @@ export async function replayRejectsWorkflow(input: ReplayRejectsInput = {}): Pro
 
   for (let pagesThisRun = 0; ; ) {
     const page = await replayRejectsPage({
+      dataset,
       ...(reason === null ? {} : { reason }),
       afterId: totals.afterId,
       upToId,
@@ -105,6 +106,9 @@ function addPage(totals: ReplayRejectsResult, page: ReplayPageResult): void {
   totals.requests += page.requests;
   totals.alreadyPresent += page.alreadyPresent;
   totals.stillRejected += page.stillRejected;
+  for (const [k, n] of Object.entries(page.loadedByKind)) {
+    totals.loadedByKind[k] = (totals.loadedByKind[k] ?? 0) + n;
+  }
   for (const [r, n] of Object.entries(page.stillRejectedByReason)) {
     totals.stillRejectedByReason[r] = (totals.stillRejectedByReason[r] ?? 0) + n;
   }

@@ -4,7 +4,8 @@ import { createLiveEventGenerator, runLiveSimulator } from '../../simulator';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { drainSignal, liveIngestStatsQuery, liveIngestWorkflow } from '../../workflows/ingest';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
-import { stackConfig, uniqueName } from '../support/env';
+import { stackConfig } from '../support/env';
+import { createTestTopic } from '../support/kafka';
 import { crashPostgres } from '../support/postgres-crash';
 import { startTestWorker, type TestWorker } from '../support/worker';
 
@@ -73,11 +74,7 @@ afterAll(async () => {
 
 describe('PostgreSQL crash between stages', () => {
   it('extracts a batch again when a crash emptied its staging, and loads every event exactly once', async () => {
-    const topic = uniqueName('pgcrash');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-    await admin.disconnect();
+    const topic = await createTestTopic(kafka, 'pgcrash', PARTITIONS);
     const producer = kafka.producer();
     await producer.connect();
     const generator = createLiveEventGenerator({ seed: 'pg-crash', faultFraction: 0.15 });

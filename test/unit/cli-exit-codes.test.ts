@@ -21,16 +21,24 @@ describe('museum-etl exit codes', () => {
     [['rejects', 'list', '--no-such-flag']],
     [['simulate', 'live', '--rate', 'abc']],
     [['schedule']],
+    [['ingest', 'start', '--dataset', 'bogus']],
+    [['ingest', 'status', '--dataset', 'pinterest', '--topic', 'lmnh']],
+    [['simulate', 'pinterest', '--posts', 'abc']],
+    [['rejects', 'list', '--dataset', 'bogus']],
+    [['rejects', 'list', '--dataset', 'pinterest', '--reason', 'unknown_site']],
   ])('usage error %j exits 2', (args) => {
     const r = run(args);
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/error|Usage/i);
   });
 
-  it.each([[['--help']], [['--version']], [['stack', '--help']], [['ingest', 'start', '--help']]])(
-    '%j exits 0',
-    (args) => {
-      expect(run(args).status).toBe(0);
-    },
-  );
+  it.each([
+    [['--help']],
+    [['--version']],
+    [['stack', '--help']],
+    [['ingest', 'start', '--help']],
+    [['simulate', 'pinterest', '--help']],
+  ])('%j exits 0', (args) => {
+    expect(run(args).status).toBe(0);
+  });
 });

@@ -1,32 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  type PinterestRow,
-  type PinterestType,
-  type PinterestVerdict,
-  judgePinterestRecord,
-} from '../../../../domain/pinterest';
+import { type PinterestRow, type PinterestVerdict, judgePinterestRecord } from '../../../../domain/pinterest';
+import { type PinterestVector, readPinterestVectors } from '../../../support/pinterest-vectors';
 
-// The repository's copy; another test keeps it byte-identical to the shared contract.
-const VECTORS_PATH = path.resolve(__dirname, '../../../fixtures/pinterest-vectors.jsonl');
 // Fixed, so the 2099 future vectors and every past one stay what they are on any machine clock.
 const NOW = Date.UTC(2026, 0, 1);
 
-interface Vector {
-  type: PinterestType;
-  raw: string;
-  expect: 'row' | 'duplicate' | 'rejected';
-  reason: string | null;
-  row: Record<string, unknown> | null;
-  stored?: string[];
-}
-
-const vectors = fs
-  .readFileSync(VECTORS_PATH, 'utf8')
-  .split('\n')
-  .filter((line) => line !== '')
-  .map((line) => JSON.parse(line) as Vector);
+type Vector = PinterestVector;
+const vectors = readPinterestVectors();
 
 /** Judges the stored payloads in order into a store, then the case against it. */
 function judgeCase(v: Vector, raw: string | Uint8Array): PinterestVerdict {

@@ -1,0 +1,67 @@
+import { ingestWorkflowId, type LiveIngestStats } from '../workflows/ingest';
+import { printTable } from './output';
+
+/** Kiosk: one topic's workflow in detail. */
+export function printStatus(stats: LiveIngestStats, url: string): void {
+  const rows = Object.entries(stats.inserted)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+  console.log(`${ingestWorkflowId(stats.topic)} (${stats.dataset}): ${stats.state}  ${url}`);
+  console.log(
+    `  ${stats.batches} batches, ${stats.consumed} events: ${rows || 'no rows yet'}; top reject ${topReason(stats.rejectsByReason)}` +
+      (stats.alreadyLoaded ? `; ${stats.alreadyLoaded} already stored` : ''),
+  );
+  console.log(
+    `  last batch: ${stats.lastBatchAt ? `${stats.lastBatchAt} (${stats.lastBatchSize} events)` : '-'}`,
+  );
+  printTable(
+    (['extract', 'transform', 'load'] as const).map((stage) => {
+      const s = stats.stages[stage];
+      return {
+        stage,
+        runs: s.runs,
+        retries: s.retries,
+        last_ms: s.lastMs ?? '-',
+        mean_ms: s.runs ? Math.round(s.totalMs / s.runs) : '-',
+      };
+    }),
+  );
+  printTable(
+    Object.entries(stats.partitions).map(([partition, p]) => ({
+      partition,
+      next_offset: p.nextOffset,
+      high_watermark: p.highWatermark ?? '-',
+      lag: stats.lag[partition] ?? p.lag ?? '-',
+    })),
+  );
+}
+
+function topReason(byReason: Record<string, number>): string {
+  const top = Object.entries(byReason).sort((a, b) => b[1] - a[1])[0];
+  return top ? `${top[0]} ${top[1]}` : '-';
+}
+
+/**
+ * Per record type: consumed = rows + duplicates + rejects (+ positions already stored, skipped),
+ * the equation the contract promises, and the state of each topic's workflow.
+ */
+export function printPinterestStatus(
+  byType: Record<string, LiveIngestStats>,
+  url: (topic: string) => string,
+): void {
+  printTable(
+    Object.entries(byType).map(([type, s]) => ({
+      type,
+      topic: s.topic,
+      state: s.state,
+      consumed: s.consumed,
+      rows: s.inserted.row ?? 0,
+      duplicates: s.inserted.duplicate ?? 0,
+      rejects: s.inserted.reject ?? 0,
+      already_stored: s.alreadyLoaded,
+      top_reject: topReason(s.rejectsByReason),
+      lag: Object.values(s.lag).reduce((n, l) => n + l, 0),
+    })),
+  );
+  for (const s of Object.values(byType)) console.log(`  ${s.topic}: ${url(s.topic)}`);
+}
