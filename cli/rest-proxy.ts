@@ -22,7 +22,7 @@ export function registerRestProxyCommand(program: Command): void {
         '      --data \'{"records":[{"value":{"foo":"bar"}}]}\' http://127.0.0.1:8082/topics/lmnh',
         '  $ REST_PROXY_TOKEN=$(openssl rand -hex 24) museum-etl rest-proxy --host 0.0.0.0',
         '',
-        'It writes only to REST_PROXY_TOPICS (default KAFKA_TOPIC and the pinterest.pin/geo/user topics) and',
+        'It writes only to REST_PROXY_TOPICS (default KAFKA_TOPIC and the PINTEREST_TOPIC_* topics) and',
         'answers 200 only after every replica in sync has the records (acks=all). Off loopback it needs',
         'REST_PROXY_TOKEN (Authorization: Bearer) or REST_PROXY_USERS (basic auth; hashes from',
         '`museum-etl dashboard hash-password`). Metrics: GET /metrics. See docs/rest-proxy.md.',

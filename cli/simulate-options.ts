@@ -1,4 +1,6 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Config } from '../config';
+import type { RestProxyTarget } from '../simulator/http-producer';
 import { EXIT } from './output';
 
 // Option parsing shared by the simulate commands: each parser throws InvalidArgumentError, which
@@ -41,4 +43,32 @@ export function usageExit(cmd: Command): Command {
 export function nonEmpty(value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
   return value;
+}
+
+/** `--via kafka|http`: produce directly, or post to the REST proxy (museum-etl rest-proxy). */
+export function viaOption(): Option {
+  return new Option(
+    '--via <transport>',
+    'kafka: produce directly; http: post to the Kafka REST proxy (museum-etl rest-proxy), ' +
+      'bytes unchanged (binary embedded format), with REST_PROXY_TOKEN as Bearer token if set',
+  )
+    .choices(['kafka', 'http'])
+    .default('kafka');
+}
+
+export function proxyUrlOption(): Option {
+  return new Option(
+    '--proxy-url <url>',
+    'REST proxy for --via http (default http://REST_PROXY_HOST:REST_PROXY_PORT/)',
+  ).argParser(nonEmpty);
+}
+
+/** The proxy `--via http` posts to: --proxy-url, else the configured rest-proxy address, with its token. */
+export function restProxyTarget(config: Config, opts: { proxyUrl?: string }): RestProxyTarget {
+  const { host, port, token } = config.restProxy;
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return {
+    url: opts.proxyUrl ?? `http://${local}:${port}/`,
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
 }

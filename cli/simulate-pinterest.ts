@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import type { Config } from '../config';
 import { PINTEREST_TOPIC_VARIABLES, type PinterestTopics } from '../config/pinterest';
 import { DEFAULT_SINK_PREFIX, PINTEREST_TYPES } from '../domain/pinterest';
+import { restProxyPartitions, restProxyProducer } from '../simulator/http-producer';
 import { sinkObjects } from '../simulator/pinterest/sink-objects';
 import { producePinterestTraffic } from '../simulator/pinterest/produce';
 import {
@@ -17,7 +18,17 @@ import { createS3, kafkaConfig } from '../worker/connections';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
 import { createProgress } from './progress';
-import { fraction, nonEmpty, positiveInteger, positiveRate, seedOf, usageExit } from './simulate-options';
+import {
+  fraction,
+  nonEmpty,
+  positiveInteger,
+  positiveRate,
+  proxyUrlOption,
+  restProxyTarget,
+  seedOf,
+  usageExit,
+  viaOption,
+} from './simulate-options';
 import { withKafkaAdminOrExit } from './topics';
 
 interface PinterestOpts {
@@ -30,14 +41,30 @@ interface PinterestOpts {
   pool?: number;
   faultFraction: number;
   json?: boolean;
+  via: 'kafka' | 'http';
+  proxyUrl?: string;
+}
+
+/** The topics of `topics` that do not exist, asked of Kafka or (with --via http) of the REST proxy. */
+async function missingTopics(config: Config, opts: PinterestOpts, topics: PinterestTopics) {
+  if (opts.via === 'http') {
+    const target = restProxyTarget(config, opts);
+    try {
+      const found = await Promise.all(PINTEREST_TYPES.map((t) => restProxyPartitions(target, topics[t])));
+      return PINTEREST_TYPES.filter((_, i) => !found[i]);
+    } catch (err) {
+      fail(`cannot reach the REST proxy at ${target.url}: ${(err as Error).message}`, EXIT.unavailable);
+    }
+  }
+  const present = await withKafkaAdminOrExit(config, (admin) => admin.listTopics());
+  return PINTEREST_TYPES.filter((t) => !present.includes(topics[t]));
 }
 
 async function runPinterest(opts: PinterestOpts): Promise<void> {
   const config = loadConfigOrExit();
   if (opts.toS3 !== undefined) return writePinterestObjects(config, opts, opts.toS3);
   const topics = config.pinterest.topics;
-  const present = await withKafkaAdminOrExit(config, (admin) => admin.listTopics());
-  const missing = PINTEREST_TYPES.filter((t) => !present.includes(topics[t]));
+  const missing = await missingTopics(config, opts, topics);
   if (missing.length > 0) {
     fail(
       `no topic ${missing.map((t) => `${topics[t]} (${PINTEREST_TOPIC_VARIABLES[t].name})`).join(', ')} on ${config.kafka.brokers.join(',')}; create with \`museum-etl topics create <name>\``,
@@ -58,7 +85,14 @@ async function runPinterest(opts: PinterestOpts): Promise<void> {
     unit: 'posts',
     total: opts.posts,
   });
-  const producer = new Kafka({ ...kafkaConfig(config), logLevel: logLevel.NOTHING }).producer();
+  const producer =
+    opts.via === 'http'
+      ? {
+          ...restProxyProducer(restProxyTarget(config, opts)),
+          connect: async () => {},
+          disconnect: async () => {},
+        }
+      : new Kafka({ ...kafkaConfig(config), logLevel: logLevel.NOTHING }).producer();
   const started = Date.now();
   let posts = 0;
   try {
@@ -73,10 +107,11 @@ async function runPinterest(opts: PinterestOpts): Promise<void> {
     });
   } catch (err) {
     progress.stop();
-    fail(
-      `cannot produce to Kafka at ${config.kafka.brokers.join(',')}: ${(err as Error).message}`,
-      EXIT.unavailable,
-    );
+    const where =
+      opts.via === 'http'
+        ? `post to the REST proxy at ${restProxyTarget(config, opts).url}`
+        : `produce to Kafka at ${config.kafka.brokers.join(',')}`;
+    fail(`cannot ${where}: ${(err as Error).message}`, EXIT.unavailable);
   } finally {
     process.off('SIGINT', onInt);
     await producer.disconnect().catch(() => undefined);
@@ -207,6 +242,8 @@ export function registerSimulatePinterest(simulate: Command): void {
           .argParser(fraction)
           .default(0.01),
       )
+      .addOption(viaOption().conflicts('toS3'))
+      .addOption(proxyUrlOption())
       .option('--json', 'print the summary as JSON')
       .addHelpText(
         'after',
@@ -221,6 +258,7 @@ export function registerSimulatePinterest(simulate: Command): void {
           'Examples:',
           '  $ museum-etl simulate pinterest --posts 10000 --seed 7',
           '  $ museum-etl simulate pinterest --posts 600 --rate 2      # a slow emulator, 5 minutes',
+          '  $ museum-etl simulate pinterest --posts 1000 --via http   # through museum-etl rest-proxy',
           '  $ museum-etl simulate pinterest --posts 10000 --seed 7 --to-s3 lmnh --partitions 2',
           '  $ museum-etl simulate pinterest --posts 10000 --seed 7 --to-s3 lmnh --partitions 2',
         ].join('\n'),

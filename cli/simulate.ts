@@ -9,7 +9,6 @@ import {
 } from '../simulator/history-writer';
 import { historyDays } from '../simulator/history-rows';
 import type { LiveProgress } from '../simulator/live-producer';
-import type { RestProxyTarget } from '../simulator/http-producer';
 import {
   startLiveSimulation,
   UnknownTopicError,
@@ -22,7 +21,17 @@ import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
 import { createProgress, type ProgressReporter } from './progress';
 import { registerSimulatePinterest } from './simulate-pinterest';
-import { fraction, nonEmpty, positiveInteger, positiveRate, seedOf, usageExit } from './simulate-options';
+import {
+  fraction,
+  nonEmpty,
+  positiveInteger,
+  positiveRate,
+  proxyUrlOption,
+  restProxyTarget,
+  seedOf,
+  usageExit,
+  viaOption,
+} from './simulate-options';
 
 // ---------------------------------------------------------------------------------------------
 // Option parsing: each parser throws InvalidArgumentError, which commander reports naming the option.
@@ -85,16 +94,6 @@ interface LiveOpts {
   json?: boolean;
   via: 'kafka' | 'http';
   proxyUrl?: string;
-}
-
-/** The proxy `--via http` posts to: --proxy-url, else the configured rest-proxy address, with its token. */
-function restProxyTarget(config: Config, opts: LiveOpts): RestProxyTarget {
-  const { host, port, token } = config.restProxy;
-  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return {
-    url: opts.proxyUrl ?? `http://${local}:${port}/`,
-    ...(token ? { authorization: `Bearer ${token}` } : {}),
-  };
 }
 
 function renderLive(r: LiveSimulationResult): void {
@@ -474,21 +473,8 @@ export function registerSimulateCommands(program: Command): void {
         '--partitions-round-robin',
         'spread events evenly over every partition instead of keying them by site',
       )
-      .addOption(
-        new Option(
-          '--via <transport>',
-          'kafka: produce directly; http: post to the Kafka REST proxy (museum-etl rest-proxy), ' +
-            'bytes unchanged (binary embedded format), with REST_PROXY_TOKEN as Bearer token if set',
-        )
-          .choices(['kafka', 'http'])
-          .default('kafka'),
-      )
-      .addOption(
-        new Option(
-          '--proxy-url <url>',
-          'REST proxy for --via http (default http://REST_PROXY_HOST:REST_PROXY_PORT/)',
-        ).argParser(nonEmpty),
-      )
+      .addOption(viaOption())
+      .addOption(proxyUrlOption())
       .option('--json', 'print the summary as JSON')
       .addHelpText(
         'after',

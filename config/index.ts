@@ -150,19 +150,17 @@ function readDashboard(env: Env, problems: string[]): Config['dashboard'] {
   return { ...(token ? { token } : {}), users, secureCookie: secure === 'true' || secure === '1' };
 }
 
-/** Topics the REST proxy writes to unless REST_PROXY_TOPICS says otherwise (besides KAFKA_TOPIC). */
-export const PINTEREST_TOPICS = ['pinterest.pin', 'pinterest.geo', 'pinterest.user'];
-
 type IntReader = (name: string, fallback: number, min: number, max: number) => number;
 
+/** Unless REST_PROXY_TOPICS says otherwise, the proxy writes to the kiosk and Pinterest topics configured. */
 function readRestProxy(
   env: Env,
-  kioskTopic: string,
+  defaultTopics: string[],
   int: IntReader,
   problems: string[],
 ): Config['restProxy'] {
   const token = readToken('REST_PROXY_TOKEN', env, problems);
-  const topics = (env.REST_PROXY_TOPICS ?? [kioskTopic, ...PINTEREST_TOPICS].join(','))
+  const topics = (env.REST_PROXY_TOPICS ?? defaultTopics.join(','))
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
@@ -331,12 +329,14 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
     );
   }
 
+  const kioskTopic = env.KAFKA_TOPIC ?? 'lmnh';
+  const pinterestTopics = readPinterestTopics(env, problems);
   const config: Config = {
     env: local ? 'local' : 'production',
     temporal,
     kafka: {
       brokers,
-      topic: env.KAFKA_TOPIC ?? 'lmnh',
+      topic: kioskTopic,
       clientId: env.KAFKA_CLIENT_ID ?? 'museum-etl',
       ssl: kafkaSsl,
       ...(sasl ? { sasl } : {}),
@@ -359,7 +359,7 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
       ...readReader(env, local, options.dashboard === true, problems),
     },
     museum: { timeZone },
-    pinterest: { topics: readPinterestTopics(env, problems) },
+    pinterest: { topics: pinterestTopics },
     log: {
       level: level as Config['log']['level'],
       ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}),
@@ -367,7 +367,7 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
     },
     metrics: { port: int('METRICS_PORT', 9464, 0, 65535) },
     dashboard: readDashboard(env, problems),
-    restProxy: readRestProxy(env, env.KAFKA_TOPIC ?? 'lmnh', int, problems),
+    restProxy: readRestProxy(env, [kioskTopic, ...Object.values(pinterestTopics)], int, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,4 +1,4 @@
-import type { Message, Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
+import type { Message, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
 
 /** Where a simulator posts instead of producing: a Kafka REST proxy (v2 API), such as museum-etl rest-proxy. */
 export interface RestProxyTarget {
@@ -41,28 +41,38 @@ export async function restProxyPartitions(
   return body.partitions?.length;
 }
 
-/** A stand-in for a KafkaJS producer's `send` that posts the messages in one request to the proxy. */
-export function restProxyProducer(target: RestProxyTarget): Pick<Producer, 'send'> {
+/**
+ * A stand-in for a KafkaJS producer's `send` (one request) and `sendBatch` (one request a topic, in
+ * turn) that posts to the proxy; the proxy acknowledges with acks=all whatever `acks` says.
+ */
+export function restProxyProducer(target: RestProxyTarget): Pick<Producer, 'send' | 'sendBatch'> {
+  const send = async (record: ProducerRecord): Promise<RecordMetadata[]> => {
+    const records = record.messages.map((m: Message) => ({
+      key: toBase64(m.key),
+      value: toBase64(m.value),
+      ...(m.partition !== undefined ? { partition: m.partition } : {}),
+    }));
+    const res = await fetch(new URL(`topics/${encodeURIComponent(record.topic)}`, target.url), {
+      method: 'POST',
+      headers: headers(target, { 'content-type': BINARY_V2 }),
+      body: JSON.stringify({ records }),
+    });
+    if (!res.ok) throw await failure(res, `POST /topics/${record.topic}`);
+    const body = (await res.json()) as { offsets: Array<{ partition: number; offset: number }> };
+    return body.offsets.map((o) => ({
+      topicName: record.topic,
+      partition: o.partition,
+      errorCode: 0,
+      baseOffset: String(o.offset),
+    }));
+  };
   return {
-    async send(record: ProducerRecord): Promise<RecordMetadata[]> {
-      const records = record.messages.map((m) => ({
-        key: toBase64(m.key),
-        value: toBase64(m.value),
-        ...(m.partition !== undefined ? { partition: m.partition } : {}),
-      }));
-      const res = await fetch(new URL(`topics/${encodeURIComponent(record.topic)}`, target.url), {
-        method: 'POST',
-        headers: headers(target, { 'content-type': BINARY_V2 }),
-        body: JSON.stringify({ records }),
-      });
-      if (!res.ok) throw await failure(res, `POST /topics/${record.topic}`);
-      const body = (await res.json()) as { offsets: Array<{ partition: number; offset: number }> };
-      return body.offsets.map((o) => ({
-        topicName: record.topic,
-        partition: o.partition,
-        errorCode: 0,
-        baseOffset: String(o.offset),
-      }));
+    send,
+    async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+      const out: RecordMetadata[] = [];
+      for (const { topic, messages } of batch.topicMessages ?? [])
+        out.push(...(await send({ topic, messages })));
+      return out;
     },
   };
 }

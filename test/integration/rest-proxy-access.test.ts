@@ -168,6 +168,35 @@ describe('simulate live --via http', () => {
   });
 });
 
+describe('simulate pinterest --via http', () => {
+  it('posts every pin, geo and user record through the proxy', async () => {
+    const topics = ['pin', 'geo', 'user'].map((t) => uniqueName(`rest-pinterest-${t}`));
+    for (const t of topics) await createTopic(kafka, t, 1);
+    const proxy = await startTestProxy({ REST_PROXY_TOPICS: topics.join(',') });
+    try {
+      const bin = path.join(REPO_ROOT, 'bin', 'museum-etl.js');
+      const args = ['simulate', 'pinterest', '--via', 'http', '--proxy-url', proxy.url, '--posts', '50'];
+      const env = {
+        ...process.env,
+        MUSEUM_ENV: 'local',
+        LOG_LEVEL: 'warn',
+        PINTEREST_TOPIC_PIN: topics[0]!,
+        PINTEREST_TOPIC_GEO: topics[1]!,
+        PINTEREST_TOPIC_USER: topics[2]!,
+      };
+      const { stdout } = await promisify(execFile)(process.execPath, [bin, ...args, '--json'], {
+        env,
+        timeout: 60_000,
+      });
+      expect(JSON.parse(stdout)).toMatchObject({ posts: 50 });
+      for (const t of topics) expect(await readTopic(kafka, t, 50)).toHaveLength(50);
+    } finally {
+      await proxy.close();
+      await deleteTopics(kafka, topics);
+    }
+  });
+});
+
 function isJson(value: Buffer | null): boolean {
   try {
     JSON.parse(value?.toString() ?? '');

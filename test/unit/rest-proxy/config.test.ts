@@ -4,11 +4,12 @@ import { hashPassword } from '../../../dashboard/auth';
 import { configProblems } from '../../support/config-problems';
 
 describe('REST proxy configuration', () => {
-  it('defaults to loopback:8082, the kiosk and Pinterest topics, 4 MiB bodies and a 10 s broker wait', () => {
+  it('defaults to loopback:8082, the kiosk and configured Pinterest topics, 4 MiB bodies and a 10 s broker wait', () => {
     const c = loadConfig({ KAFKA_TOPIC: 'kiosks' }).restProxy;
     expect(c).toMatchObject({ host: '127.0.0.1', port: 8082, users: [], maxBodyBytes: 4 * 1024 * 1024 });
     expect(c.topics).toEqual(['kiosks', 'pinterest.pin', 'pinterest.geo', 'pinterest.user']);
     expect(c.produceTimeoutMs).toBe(10_000);
+    expect(loadConfig({ PINTEREST_TOPIC_GEO: 'partner.geo' }).restProxy.topics).toContain('partner.geo');
     expect(c.token).toBeUndefined();
   });
 
