@@ -19,7 +19,7 @@ const workers: WorkerProcess[] = [];
 const staged = async (bucket: string) =>
   (
     await db.query<{ line: number }>(
-      'select coalesce(max(line_reached), 0) as line from backfill_load where bucket = $1',
+      'select coalesce(max(line_reached), 0)::int as line from staged_file where bucket = $1',
       [bucket],
     )
   ).rows[0]!.line;
