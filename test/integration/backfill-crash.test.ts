@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeHistory } from '../../simulator/history-writer';
+import { writeHistory, type WriteHistoryResult } from '../../simulator/history-writer';
 import { createPgPool, createS3 } from '../../worker/connections';
 import type { BackfillSummary } from '../../workflows/backfill';
 import type { Activities } from '../../activities';
@@ -34,6 +34,18 @@ const staged = async (bucket: string) =>
       [bucket],
     )
   ).rows[0]!.line;
+
+/** Every row of the history in the summary and the database, none twice, and no staging left. */
+async function expectLoadedOnce(bucket: string, summary: BackfillSummary, history: WriteHistoryResult) {
+  const t = history.totals;
+  expect(summary).toMatchObject({ ratings: t.ratings, requests: t.requests, rejects: t.beforeOpening });
+  expect(await countsOf(db, bucket)).toEqual({
+    ratings: t.ratings,
+    requests: t.requests,
+    rejects: t.beforeOpening,
+  });
+  expect(await staged(bucket)).toBe(0);
+}
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: config.temporal.address });
@@ -85,14 +97,7 @@ describe('backfill crash test', () => {
     expect(summary.loaded).toHaveLength(1);
     // The retry continued from the staged progress instead of starting over.
     expect(summary.loaded[0]!.resumedFromLine).toBe(atKill);
-    const t = history.totals;
-    expect(summary).toMatchObject({ ratings: t.ratings, requests: t.requests, rejects: t.beforeOpening });
-    expect(await countsOf(db, bucket)).toEqual({
-      ratings: t.ratings,
-      requests: t.requests,
-      rejects: t.beforeOpening,
-    });
-    expect(await staged(bucket)).toBe(0);
+    await expectLoadedOnce(bucket, summary, history);
   }, 900_000);
 });
 
@@ -148,14 +153,7 @@ describe('PostgreSQL killed -9 between the stages', () => {
         expect(extracts.map((e) => e.restage ?? false)).toEqual([false, true]);
         expect(summary.loaded[0]!.resumedFromLine).toBe(0);
         expect((await handle.query(backfillProgressQuery)).restaged).toBe(1);
-        const t = history.totals;
-        expect(summary).toMatchObject({ ratings: t.ratings, requests: t.requests, rejects: t.beforeOpening });
-        expect(await countsOf(db, bucket)).toEqual({
-          ratings: t.ratings,
-          requests: t.requests,
-          rejects: t.beforeOpening,
-        });
-        expect(await staged(bucket)).toBe(0);
+        await expectLoadedOnce(bucket, summary, history);
       } finally {
         await restart;
         delete tw.overrides.extractHistoryFile;
