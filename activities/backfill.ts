@@ -11,6 +11,15 @@ import type { ActivityDeps } from './index';
 import { recordBackfillRows, recordStage } from './metrics';
 import { listAllObjects } from './s3-objects';
 
+/*
+ * A history file is three activities over the live path's claim check. Extract stages the raw
+ * lines as 20,000-line chunk batches; transform judges the chunks in order and frees each one's
+ * raw lines as its verdicts are staged; load swaps the verdicts in with the manifest entry and
+ * drops the staging. Every stage works a chunk at a time, so a 10,000,000-row file costs the
+ * worker a few MB, and PostgreSQL about one copy of the file (raw lines, then verdicts) until load.
+ * One swap at the end rather than a load per chunk: readers must see a file whole or not at all.
+ */
+
 export type { BackfillHeartbeat } from './backfill-extract';
 export type { StagedFile } from '../pipeline/staged-file';
 
