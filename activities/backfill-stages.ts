@@ -87,9 +87,19 @@ export async function transformFile(
   if (chunks.length !== state.chunks) throw missingFile(file, `${chunks.length} of ${state.chunks} chunks`);
   let judgement = (state.judgeState as FileJudgement | null) ?? noJudgement();
   const judge = await files.openFile(file, judgement.dataset);
+  // The next chunk's lines are read (on another connection) while this one is judged; staged
+  // lines never change, and the count is checked under the batch's lock before they are used.
+  const read = (i: number) => {
+    const lines = i < chunks.length ? readStagedMessages(db, chunks[i]!.batchId) : Promise.resolve([]);
+    lines.catch(() => undefined);
+    return lines;
+  };
+  let reading = read(state.transformedChunks);
   try {
     for (let i = state.transformedChunks; i < chunks.length && !judgement.budgetReached; i++) {
       const chunk = chunks[i]!;
+      const lines = await reading;
+      reading = read(i + 1);
       judgement = await inTransaction(db, async (client) => {
         // Held to commit: a zombie attempt judging the same chunk waits, then finds it judged.
         const locked = await stagedFileState(client, file.fileId, true);
@@ -97,7 +107,6 @@ export async function transformFile(
         if (locked.transformedChunks !== i) throw new SupersededError(file);
         const staged = await stagedState(client, chunk.batchId, true);
         if (staged?.stage !== 'extracted') throw missingFile(file, `chunk ${i + 1} is gone`);
-        const lines = await readStagedMessages(client, chunk.batchId);
         if (lines.length !== staged.messages) throw missingFile(file, `chunk ${i + 1} is short`);
         const judged = await judge.transformChunk(client, chunk, lines, rowBudget - judgement.rows);
         const next = merge(judgement, judged);
@@ -118,6 +127,8 @@ export async function transformFile(
     // A file that is not the dataset's will not become one on retry: drop its staging now.
     if (failureTypeOf(err) === FailureType.NotAHistoryFile) await discardStagedFile(db, file.source);
     throw err;
+  } finally {
+    await reading.catch(() => undefined);
   }
   return judgement;
 }
