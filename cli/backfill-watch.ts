@@ -21,7 +21,8 @@ export async function readLiveBackfill(handle: WorkflowHandle): Promise<LiveBack
     handle.query<BackfillProgress>('progress'),
     handle.describe(),
   ]);
-  let rows = progress.rows;
+  // Older runs' progress lacks rowsAwaitingLoad.
+  let rows = progress.rows + (progress.rowsAwaitingLoad ?? 0);
   let rejects = progress.rejects;
   for (const a of description.raw.pendingActivities ?? []) {
     const payload = a.heartbeatDetails?.payloads?.[0];

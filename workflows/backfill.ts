@@ -70,6 +70,8 @@ export interface BackfillProgress {
   runningStage: Record<string, BackfillStage>;
   /** Data rows (accepted + rejected) of finished files. */
   rows: number;
+  /** Data rows judged by transform in files whose load has not finished yet. */
+  rowsAwaitingLoad: number;
   rejects: number;
   /** Files extracted again because their staging was gone (PostgreSQL restarted). */
   restaged: number;
@@ -124,6 +126,7 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
     running: [],
     runningStage: {},
     rows: 0,
+    rowsAwaitingLoad: 0,
     rejects: 0,
     restaged: 0,
     startedAt,
@@ -175,10 +178,14 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
     progress.filesSkipped++;
   };
 
-  /** Extract, transform, load; extracted again (at most MAX_RESTAGES times) if its staging is lost. */
-  const stagesOf = async (file: HistoryFile) => {
+  /**
+   * Extract, transform, load; extracted again (at most MAX_RESTAGES times) if its staging is lost.
+   * `judged` hears the rows transform judged as soon as it has, so the lane can go on meanwhile.
+   */
+  const stagesOf = async (file: HistoryFile, budget: number, judged: (rows: number) => void) => {
     const at = (stage: BackfillStage) => (progress.runningStage[file.key] = stage);
     const passed = new Set<BackfillStage>();
+    let reported = false;
     const pass = (stage: BackfillStage) => {
       if (!passed.has(stage)) progress.stages[stage]++;
       passed.add(stage);
@@ -198,13 +205,22 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
         at('transform');
         const transformed = await transformStagedFile({
           file: staged,
-          ...(Number.isFinite(remaining) ? { rowLimit: remaining } : {}),
+          ...(Number.isFinite(budget) ? { rowLimit: budget } : {}),
         });
         pass('transform');
         at('load');
-        const loaded = await loadStagedFile({ file: staged });
-        pass('load');
-        return { extracted, transformed, loaded };
+        const rows = transformed.ratings + transformed.requests + transformed.rejects;
+        // Once: a file extracted again judges the same rows within the same budget.
+        if (!reported) judged(rows);
+        reported = true;
+        progress.rowsAwaitingLoad += rows;
+        try {
+          const loaded = await loadStagedFile({ file: staged });
+          pass('load');
+          return { extracted, transformed, loaded };
+        } finally {
+          progress.rowsAwaitingLoad -= rows;
+        }
       } catch (err) {
         if (failureTypeOf(err) !== FailureType.StagedBatchMissing || restages >= MAX_RESTAGES) throw err;
         // PostgreSQL lost the unlogged staging (a crash) or a sweep took it: read the file again.
@@ -213,10 +229,10 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
     }
   };
 
-  const loadOne = async (file: HistoryFile) => {
+  const loadOne = async (file: HistoryFile, budget: number, judged: (rows: number) => void) => {
     progress.running.push(file.key);
     try {
-      const done = await stagesOf(file);
+      const done = await stagesOf(file, budget, judged);
       if (!done || done.loaded.status === 'unchanged') return skip(file.key);
       const { extracted, transformed: t, loaded } = done;
       summary.loaded.push({
@@ -237,7 +253,6 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
       for (const [reason, n] of Object.entries(t.rejectsByReason)) {
         summary.rejectsByReason[reason] = (summary.rejectsByReason[reason] ?? 0) + n;
       }
-      remaining -= t.ratings + t.requests + t.rejects;
       progress.rows += t.ratings + t.requests + t.rejects;
       progress.rejects += t.rejects;
       progress.filesDone++;
@@ -254,15 +269,31 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
     }
   };
 
+  // In each lane the next file is extracted and transformed while the previous one loads (the
+  // load is one long transaction, most of it the dashboards' rollup triggers); at most one load and
+  // one file being prepared per lane, so staging holds at most two files per lane.
   await Promise.all(
     Array.from({ length: lanes }, async () => {
+      let loading: Promise<void> = Promise.resolve();
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
         if (remaining <= 0) {
           summary.notReached.push(file.key);
           continue;
         }
-        await loadOne(file);
+        let reachedLoad = () => {};
+        const judgedOrDone = new Promise<void>((resolve) => (reachedLoad = resolve));
+        // The next file's budget is what this one's transform left, known before its load ends.
+        const done = loadOne(file, remaining, (rows) => {
+          remaining -= rows;
+          reachedLoad();
+        }).finally(reachedLoad);
+        // Awaited below; only a cancellation rejects it, and that must not fail the task before.
+        done.catch(() => undefined);
+        await judgedOrDone;
+        await loading;
+        loading = done;
       }
+      await loading;
     }),
   );
   summary.durationMs = Date.now() - startedAt;

@@ -75,20 +75,20 @@ const loaded: LoadedHistoryFile = {
 /** Stub activities that log each call as `<activity> <key>` and run `hooks` first. */
 function stubs(
   calls: string[],
-  hooks: Partial<Record<keyof BackfillActivities, (key: string, n: number) => void>> = {},
+  hooks: Partial<Record<keyof BackfillActivities, (key: string, n: number) => void | Promise<void>>> = {},
 ) {
   const count = new Map<string, number>();
-  const seen = (name: keyof BackfillActivities, key: string, extra = '') => {
+  const seen = async (name: keyof BackfillActivities, key: string, extra = '') => {
     calls.push(`${name} ${key}${extra}`);
     const n = (count.get(`${name} ${key}`) ?? 0) + 1;
     count.set(`${name} ${key}`, n);
-    hooks[name]?.(key, n);
+    await hooks[name]?.(key, n);
     return n;
   };
   const activities: BackfillActivities = {
     listHistoryFiles: async () => listing,
     extractHistoryFile: async (input): Promise<ExtractedHistoryFile> => {
-      const n = seen('extractHistoryFile', input.key, input.restage ? ' (restage)' : '');
+      const n = await seen('extractHistoryFile', input.key, input.restage ? ' (restage)' : '');
       return {
         status: 'extracted',
         file: stagedFile(input, n),
@@ -98,16 +98,20 @@ function stubs(
       };
     },
     transformStagedFile: async ({ file }) => {
-      seen('transformStagedFile', file.key);
+      await seen('transformStagedFile', file.key);
       return transformed;
     },
     loadStagedFile: async ({ file }) => {
-      seen('loadStagedFile', file.key);
+      await seen('loadStagedFile', file.key);
       return loaded;
     },
   };
   return activities;
 }
+
+/** The stages one file went through, in order. */
+const stagesOf = (calls: string[], key: string) =>
+  calls.filter((c) => c.split(' ')[1] === key).map((c) => c.replace(` ${key}`, ''));
 
 async function run(activities: BackfillActivities) {
   const taskQueue = uniqueName('backfill-wf');
@@ -129,11 +133,23 @@ async function run(activities: BackfillActivities) {
 }
 
 describe('backfill workflow (stubbed activities on a real test server)', () => {
-  it('runs extract, transform and load in order for each file', async () => {
+  it('runs extract, transform and load in order for each file, the next file extracted during a load', async () => {
     const calls: string[] = [];
-    const { summary, progress } = await run(stubs(calls));
-    expect(calls).toEqual(
-      KEYS.flatMap((k) => [`extractHistoryFile ${k}`, `transformStagedFile ${k}`, `loadStagedFile ${k}`]),
+    let extractedNext = () => {};
+    const nextExtracted = new Promise<void>((resolve) => (extractedNext = resolve));
+    const activities = stubs(calls, {
+      extractHistoryFile: (key) => {
+        if (key === KEYS[1]) extractedNext();
+      },
+      // One lane: this load can only end if the next file's extract runs meanwhile.
+      loadStagedFile: (key) => (key === KEYS[0] ? nextExtracted : undefined),
+    });
+    const { summary, progress } = await run(activities);
+    for (const k of KEYS) {
+      expect(stagesOf(calls, k)).toEqual(['extractHistoryFile', 'transformStagedFile', 'loadStagedFile']);
+    }
+    expect(calls.indexOf(`extractHistoryFile ${KEYS[1]}`)).toBeGreaterThan(
+      calls.indexOf(`transformStagedFile ${KEYS[0]}`),
     );
     expect(summary.loaded.map((f) => f.key)).toEqual(KEYS);
     expect(summary).toMatchObject({ ratings: 2, requests: 2, rejects: 0, failed: [] });
@@ -142,6 +158,7 @@ describe('backfill workflow (stubbed activities on a real test server)', () => {
       filesDone: 2,
       stages: { extract: 2, transform: 2, load: 2 },
       running: [],
+      rowsAwaitingLoad: 0,
       finished: true,
     });
   });
@@ -159,11 +176,11 @@ describe('backfill workflow (stubbed activities on a real test server)', () => {
       },
     });
     const { summary, progress } = await run(activities);
-    expect(calls).toEqual([
-      `extractHistoryFile ${KEYS[0]}`,
-      `extractHistoryFile ${KEYS[1]}`,
-      `transformStagedFile ${KEYS[1]}`,
-      `loadStagedFile ${KEYS[1]}`,
+    expect(stagesOf(calls, KEYS[0]!)).toEqual(['extractHistoryFile']);
+    expect(stagesOf(calls, KEYS[1]!)).toEqual([
+      'extractHistoryFile',
+      'transformStagedFile',
+      'loadStagedFile',
     ]);
     expect(summary.failed).toEqual([{ key: KEYS[0], error: expect.stringMatching(/NoSuchKey/) }]);
     expect(summary.loaded.map((f) => f.key)).toEqual([KEYS[1]]);
@@ -185,20 +202,19 @@ describe('backfill workflow (stubbed activities on a real test server)', () => {
         },
       });
       const { summary, progress } = await run(activities);
-      const [a, b] = KEYS;
-      expect(calls).toEqual([
-        `extractHistoryFile ${a}`,
-        `transformStagedFile ${a}`,
-        ...(stage === 'loadStagedFile' ? [`loadStagedFile ${a}`] : []),
-        `extractHistoryFile ${a} (restage)`,
-        `transformStagedFile ${a}`,
-        `loadStagedFile ${a}`,
-        `extractHistoryFile ${b}`,
-        `transformStagedFile ${b}`,
-        `loadStagedFile ${b}`,
+      const [a, b] = KEYS as [string, string];
+      expect(stagesOf(calls, a)).toEqual([
+        'extractHistoryFile',
+        'transformStagedFile',
+        ...(stage === 'loadStagedFile' ? ['loadStagedFile'] : []),
+        'extractHistoryFile (restage)',
+        'transformStagedFile',
+        'loadStagedFile',
       ]);
+      expect(stagesOf(calls, b)).toEqual(['extractHistoryFile', 'transformStagedFile', 'loadStagedFile']);
       expect(summary.failed).toEqual([]);
-      expect(summary.loaded.map((f) => f.key)).toEqual(KEYS);
+      // The restaged file may finish after the next one.
+      expect(summary.loaded.map((f) => f.key).sort()).toEqual(KEYS);
       expect(progress).toMatchObject({ restaged: 1, stages: { extract: 2, transform: 2, load: 2 } });
     });
   }
