@@ -30,6 +30,16 @@ export default tseslint.config(
     },
   },
   {
+    // Configuration sits below everything: infra (the local stack, deployment) reads it, never the reverse.
+    files: ['config/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../infra', '../infra/*'], message: 'config must not import infra' }] },
+      ],
+    },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: only types may come from activities.
     files: ['workflows/**/*.ts'],
     rules: {

@@ -160,10 +160,12 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
       });
       const result = await withHeartbeat(started, () =>
         inTransaction(db, async (client) => {
+          // Locks the checkpoints first: a concurrent attempt of this same batch commits or not before we look.
+          const atStart = await checkpointsAt(client, batch.source, batch.ranges);
           const committed = await loadedCounts(client, batch.batchId);
           // This batch committed already; Temporal did not hear back. Report what it wrote.
           if (committed) return done(fromRecord(committed), 'loaded');
-          if (!(await checkpointsAt(client, batch.source, batch.ranges))) {
+          if (!atStart) {
             await discardBatch(client, batch.batchId);
             return done({ inserted: {}, alreadyLoaded: 0 }, 'superseded');
           }

@@ -74,7 +74,7 @@ export function registerDashboardCommand(program: Command): void {
     });
   dashboard
     .description(
-      'serve the Exhibitions and Visitor safety dashboards (reads only as the read-only reporting role)',
+      'serve the Exhibitions, Visitor safety and Pinterest insights dashboards (reads only as the read-only reporting role)',
     )
     .option('--port <n>', 'port to listen on (0 picks a free one)', '8080')
     .option('--host <address>', 'address to listen on; 0.0.0.0 to reach it from other machines', '127.0.0.1')
@@ -86,7 +86,8 @@ export function registerDashboardCommand(program: Command): void {
         '  $ museum-etl dashboard',
         '  $ DASHBOARD_TOKEN=$(openssl rand -hex 24) museum-etl dashboard --port 9000 --host 0.0.0.0',
         '',
-        'It connects as PG_READER_USER / PG_READER_PASSWORD (museum_reader locally, created by `museum-etl seed`).',
+        'It connects as PG_READER_USER / PG_READER_PASSWORD (museum_reader locally, created by `museum-etl seed`;',
+        'required with MUSEUM_ENV=production). Behind TLS set DASHBOARD_COOKIE_SECURE=true.',
         'Access needs DASHBOARD_TOKEN (?token= or Authorization: Bearer) or a DASHBOARD_USERS login; with',
         'neither set it makes a one-time token and prints the URL carrying it (loopback only).',
       ].join('\n'),
@@ -96,7 +97,7 @@ export function registerDashboardCommand(program: Command): void {
       if (!/^\d+$/.test(opts.port) || port > 65535) {
         fail(`--port must be a whole number 0..65535, got ${JSON.stringify(opts.port)}`, EXIT.usage);
       }
-      const config = loadConfigOrExit();
+      const config = loadConfigOrExit({ dashboard: true });
       const logger = commandLogger(config, 'dashboard');
       let server;
       try {
@@ -113,6 +114,7 @@ export function registerDashboardCommand(program: Command): void {
       console.log(`Dashboard: ${server.openUrl}`);
       console.log(`  Exhibitions     ${server.url}exhibitions`);
       console.log(`  Visitor safety  ${server.url}safety`);
+      console.log(`  Pinterest       ${server.url}pinterest`);
       console.log(
         `  Times in ${config.museum.timeZone}; reading as ${config.pg.readerUser}. Stop with Ctrl-C.`,
       );

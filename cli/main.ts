@@ -4,13 +4,14 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
-import { StackSettingsError } from '../infra/local/settings';
+import { StackSettingsError } from '../config/stack-settings';
 import { EXIT } from './output';
 import { registerBackfillCommands } from './backfill';
 import { registerDashboardCommand } from './dashboard';
 import { registerIngestCommands } from './ingest';
 import { registerMainJobCommand } from './main-job';
 import { registerRejectsCommands } from './rejects';
+import { registerReportCommands } from './report';
 import { registerScheduleCommands } from './schedule';
 import { registerSeedCommand } from './seed';
 import { registerSimulateCommands } from './simulate';
@@ -46,6 +47,7 @@ registerBackfillCommands(program);
 registerScheduleCommands(program);
 registerDashboardCommand(program);
 registerRejectsCommands(program);
+registerReportCommands(program);
 registerTopicsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { ComponentName } from '../infra/local/component';
 import { COMPONENT_NAMES, LocalStack } from '../infra/local/stack';
-import { loadStackSettings, stackEnvironment } from '../infra/local/settings';
+import { loadStackSettings, stackEnvironment } from '../config/stack-settings';
 import { EXIT, fail, printJson, printTable } from './output';
 
 function stackOrFail(): LocalStack {

@@ -6,7 +6,7 @@ import {
   type ClientConfigProfile,
   type ClientConnectConfig,
 } from '@temporalio/envconfig';
-import { loadStackSettings, stackEnvironment } from '../infra/local/settings';
+import { loadStackSettings, stackEnvironment } from './stack-settings';
 
 /**
  * The one typed configuration of museum-etl, read from the environment (and an optional `.env`).
@@ -134,7 +134,15 @@ export function loadDotEnv(file = path.resolve('.env'), env: Env = process.env):
   for (const [k, v] of Object.entries(parsed)) if (env[k] === undefined) env[k] = v;
 }
 
-export function loadConfig(input: Env = process.env): Config {
+export interface LoadOptions {
+  /**
+   * Also check what the dashboard needs: in production, its own read-only login (PG_READER_USER and
+   * PG_READER_PASSWORD), so it can never fall back to the pipeline's PGPASSWORD or role.
+   */
+  dashboard?: boolean;
+}
+
+export function loadConfig(input: Env = process.env, options: LoadOptions = {}): Config {
   const problems: string[] = [];
   const mode = input.MUSEUM_ENV ?? 'local';
   if (mode !== 'local' && mode !== 'production') {
@@ -283,10 +291,7 @@ export function loadConfig(input: Env = process.env): Config {
       ...(env.PGPASSWORD !== undefined ? { password: env.PGPASSWORD } : {}),
       database: required('PGDATABASE', 'the database name, e.g. museum'),
       ssl: pgSsl,
-      readerUser: env.PG_READER_USER ?? 'museum_reader',
-      ...(env.PG_READER_PASSWORD !== undefined || local
-        ? { readerPassword: env.PG_READER_PASSWORD ?? 'museum_reader' }
-        : {}),
+      ...readReader(env, local, options.dashboard === true, problems),
     },
     museum: { timeZone },
     log: {
@@ -299,6 +304,32 @@ export function loadConfig(input: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function readReader(
+  env: Env,
+  local: boolean,
+  dashboard: boolean,
+  problems: string[],
+): Pick<Config['pg'], 'readerUser' | 'readerPassword'> {
+  if (dashboard && !local) {
+    const role = 'a login that is a member of museum_reporting; see infra/terraform/README.md';
+    if (env.PG_READER_USER === undefined) problems.push(`PG_READER_USER is required (${role})`);
+    if (env.PG_READER_PASSWORD === undefined) {
+      problems.push('PG_READER_PASSWORD is required (the password of PG_READER_USER)');
+    }
+    if (env.PG_READER_USER !== undefined && env.PG_READER_USER === env.PGUSER) {
+      problems.push(
+        `PG_READER_USER must be the read-only reporting login, not PGUSER (${JSON.stringify(env.PGUSER)}), which writes`,
+      );
+    }
+  }
+  return {
+    readerUser: env.PG_READER_USER ?? 'museum_reader',
+    ...(env.PG_READER_PASSWORD !== undefined || local
+      ? { readerPassword: env.PG_READER_PASSWORD ?? 'museum_reader' }
+      : {}),
+  };
 }
 
 function readTemporal(env: Env, local: boolean, problems: string[]): Config['temporal'] {

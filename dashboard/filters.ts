@@ -132,16 +132,7 @@ export function parseQuery(
     type = t as RequestType;
   }
 
-  let limit: number | undefined;
-  if (extra.includes('limit')) {
-    const text = single(params, 'limit');
-    if (text !== undefined) {
-      limit = Number(text);
-      if (!/^\d+$/.test(text) || limit < 1 || limit > 200) {
-        throw new BadRequest(`limit must be a whole number 1..200, got ${JSON.stringify(text)}`);
-      }
-    }
-  }
+  const limit = extra.includes('limit') ? parseLimit(params) : undefined;
 
   const filters: Filters = {
     ...(from !== undefined ? { from } : {}),
@@ -153,6 +144,32 @@ export function parseQuery(
   return { filters, ...(limit !== undefined ? { limit } : {}) };
 }
 
+/** `limit`, if given once: a whole number 1..200. */
+export function parseLimit(params: URLSearchParams): number | undefined {
+  const text = single(params, 'limit');
+  if (text === undefined) return undefined;
+  const limit = Number(text);
+  if (!/^\d+$/.test(text) || limit < 1 || limit > 200) {
+    throw new BadRequest(`limit must be a whole number 1..200, got ${JSON.stringify(text)}`);
+  }
+  return limit;
+}
+
+/**
+ * For an endpoint whose only parameter, if any, is `limit`: anything else is an error rather than
+ * silently ignored (the Pinterest views have no date or exhibition to filter by).
+ */
+export function parseLimitOnly(params: URLSearchParams, limitAllowed: boolean): number | undefined {
+  for (const [name, value] of params) {
+    if (name !== 'limit' || !limitAllowed) {
+      const expected = limitAllowed ? 'only limit' : 'no parameters';
+      throw new BadRequest(`unknown parameter ${JSON.stringify(name)}; this endpoint takes ${expected}`);
+    }
+    if (value.length > MAX_VALUE_LENGTH) throw new BadRequest(`${name} is too long`);
+  }
+  return limitAllowed ? parseLimit(params) : undefined;
+}
+
 /** The exhibitions that both the exhibition and the floor filters allow (all of them when neither is set). */
 export function selectedExhibitions(filters: Filters, catalogue: Catalogue): CatalogueEntry[] {
   return catalogue.exhibitions.filter(
@@ -160,6 +177,12 @@ export function selectedExhibitions(filters: Filters, catalogue: Catalogue): Cat
       (filters.exhibitions.length === 0 || filters.exhibitions.includes(e.publicId)) &&
       (filters.floors.length === 0 || filters.floors.includes(e.floor)),
   );
+}
+
+/** The floors of the selected exhibitions, in the catalogue's floor order. */
+export function selectedFloors(filters: Filters, catalogue: Catalogue): string[] {
+  const on = new Set(selectedExhibitions(filters, catalogue).map((e) => e.floor));
+  return catalogue.floors.filter((f) => on.has(f));
 }
 
 /** Days from `from` to `to` inclusive (both YYYY-MM-DD). */

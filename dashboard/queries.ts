@@ -8,6 +8,7 @@ import {
   bucketFor,
   daysBetween,
   selectedExhibitions,
+  selectedFloors,
   type Bucket,
   type Catalogue,
   type CatalogueEntry,
@@ -54,6 +55,25 @@ export interface ExhibitionTotals {
   assistance: number;
   emergency: number;
 }
+
+interface RequestCounts {
+  assistance: number;
+  emergency: number;
+}
+
+interface HourCount extends RequestCounts {
+  hour: number;
+  exhibitionId: number;
+}
+
+/** Opening hours (08:45-18:15) always show, so an empty hour reads as zero, not as missing. */
+const OPENING_HOURS = Array.from({ length: 11 }, (_, i) => 8 + i);
+
+function hoursOfDay(withData: Iterable<number>): number[] {
+  return [...new Set([...OPENING_HOURS, ...withData])].sort((a, b) => a - b);
+}
+
+const hourLabel = (hour: number) => `${String(hour).padStart(2, '0')}:00`;
 
 /** Which rollup level answers: museum days (cheap) or UTC hours (for hours, or another time zone). */
 type Level = 'daily' | 'hourly' | 'event';
@@ -259,30 +279,64 @@ export class DashboardQueries {
     return { bucket, labels, series: series.filter((s) => s.ratings.some((x) => x > 0)) };
   }
 
-  async requestsByHour(filters: Filters) {
+  /** Requests per museum-time hour of day and exhibition; only the pairs with any. */
+  private async requestsByHourAndExhibition(filters: Filters): Promise<HourCount[]> {
     const catalogue = await this.getCatalogue();
-    const selected = selectedExhibitions(filters, catalogue);
-    const counts = new Map<number, { assistance: number; emergency: number }>();
-    if (selected.length > 0) {
-      const params: unknown[] = [this.timeZone];
-      const where = this.where(filters, catalogue, 'hourly', params, '$1');
-      const { rows } = await this.db.query<{ hour: number; qa: string; qe: string }>(
-        `select extract(hour from hour_start at time zone $1)::int as hour,
-                sum(assistance) as qa, sum(emergency) as qe
-         from reporting.interaction_hourly_live ${where.sql}
-         group by 1 having sum(assistance) <> 0 or sum(emergency) <> 0`,
-        params,
-      );
-      for (const r of rows) counts.set(r.hour, { assistance: n(r.qa), emergency: n(r.qe) });
-    }
-    // Opening hours (08:45-18:15) always show, so an empty hour reads as zero, not as missing.
-    const hours = [...new Set([...Array.from({ length: 11 }, (_, i) => 8 + i), ...counts.keys()])].sort(
-      (a, b) => a - b,
+    if (selectedExhibitions(filters, catalogue).length === 0) return [];
+    const params: unknown[] = [this.timeZone];
+    const where = this.where(filters, catalogue, 'hourly', params, '$1');
+    const { rows } = await this.db.query<{ hour: number; exhibition_id: number; qa: string; qe: string }>(
+      `select extract(hour from hour_start at time zone $1)::int as hour, exhibition_id,
+              sum(assistance) as qa, sum(emergency) as qe
+       from reporting.interaction_hourly_live ${where.sql}
+       group by 1, 2 having sum(assistance) <> 0 or sum(emergency) <> 0`,
+      params,
     );
-    return hours.map((hour) => {
-      const c = counts.get(hour) ?? { assistance: 0, emergency: 0 };
-      return { hour, label: `${String(hour).padStart(2, '0')}:00`, ...c };
-    });
+    return rows.map((r) => ({
+      hour: r.hour,
+      exhibitionId: Number(r.exhibition_id),
+      assistance: n(r.qa),
+      emergency: n(r.qe),
+    }));
+  }
+
+  async requestsByHour(filters: Filters) {
+    const counts = new Map<number, RequestCounts>();
+    for (const c of await this.requestsByHourAndExhibition(filters)) {
+      const at = counts.get(c.hour) ?? { assistance: 0, emergency: 0 };
+      counts.set(c.hour, { assistance: at.assistance + c.assistance, emergency: at.emergency + c.emergency });
+    }
+    return hoursOfDay(counts.keys()).map((hour) => ({
+      hour,
+      label: hourLabel(hour),
+      ...(counts.get(hour) ?? { assistance: 0, emergency: 0 }),
+    }));
+  }
+
+  /**
+   * Requests per floor (rows, in floor order) and hour of day (columns): a floor is its exhibitions'
+   * floor in the catalogue, as in the per-floor totals, so the rows add up to those totals.
+   */
+  async requestsByFloorAndHour(filters: Filters) {
+    const catalogue = await this.getCatalogue();
+    const floorOf = new Map(catalogue.exhibitions.map((e) => [e.exhibitionId, e.floor]));
+    const floors = selectedFloors(filters, catalogue);
+    const counts = await this.requestsByHourAndExhibition(filters);
+    const hours = hoursOfDay(counts.map((c) => c.hour));
+    return {
+      hours: hours.map((hour) => ({ hour, label: hourLabel(hour) })),
+      floors: floors.map((floor) => {
+        const assistance = hours.map(() => 0);
+        const emergency = hours.map(() => 0);
+        for (const c of counts) {
+          if (floorOf.get(c.exhibitionId) !== floor) continue;
+          const i = hours.indexOf(c.hour);
+          assistance[i]! += c.assistance;
+          emergency[i]! += c.emergency;
+        }
+        return { floor, assistance, emergency };
+      }),
+    };
   }
 
   async latestEmergencies(filters: Filters, limit: number) {

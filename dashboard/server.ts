@@ -1,5 +1,5 @@
 /**
- * The dashboards' HTTP server: two static views (Exhibitions, Safety), Chart.js served from
+ * The dashboards' HTTP server: three static views (Exhibitions, Safety, Pinterest insights), Chart.js served from
  * node_modules, and a small JSON API under /api/. It connects to PostgreSQL only as the read-only
  * reporting role and refuses to start as any role that could write.
  */
@@ -12,9 +12,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { repoPath } from '../config/paths';
 import { createPgPool } from '../worker/connections';
-import { BadRequest, parseQuery, REQUEST_TYPES, selectedExhibitions, type Filters } from './filters';
+import { BadRequest, parseQuery, REQUEST_TYPES, selectedFloors, type Filters } from './filters';
 import { DashboardQueries, RATING_LABELS, type ExhibitionTotals } from './queries';
 import { DashboardAuth, isLoopback } from './auth';
+import type { ApiRoute } from './api-routes';
+import { pinterestRoutes } from './pinterest';
 
 export interface DashboardOptions {
   /** Default 8080; 0 picks a free port. */
@@ -43,7 +45,9 @@ const CHART_JS = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd
 const STATIC: Record<string, { file: string; type: string }> = {
   '/exhibitions': { file: path.join(PUBLIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
   '/safety': { file: path.join(PUBLIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
+  '/pinterest': { file: path.join(PUBLIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
   '/app.js': { file: path.join(PUBLIC_DIR, 'app.js'), type: 'text/javascript; charset=utf-8' },
+  '/pinterest.js': { file: path.join(PUBLIC_DIR, 'pinterest.js'), type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: path.join(PUBLIC_DIR, 'style.css'), type: 'text/css; charset=utf-8' },
   '/favicon.svg': { file: path.join(PUBLIC_DIR, 'favicon.svg'), type: 'image/svg+xml' },
   '/vendor/chart.umd.min.js': { file: CHART_JS, type: 'text/javascript; charset=utf-8' },
@@ -69,7 +73,7 @@ const average = (t: ExhibitionTotals) =>
 const requestsOf = (t: ExhibitionTotals, f: Filters) =>
   f.type === 'assistance' ? t.assistance : f.type === 'emergency' ? t.emergency : t.assistance + t.emergency;
 
-function routes(q: DashboardQueries): Record<string, Handler> {
+function routes(q: DashboardQueries, pool: Pool): Record<ApiRoute, Handler> {
   /** Parses and validates; an unknown exhibition is re-checked against a fresh catalogue once. */
   const parse = async (params: URLSearchParams, extra: ReadonlyArray<'limit'> = []) => {
     try {
@@ -83,6 +87,8 @@ function routes(q: DashboardQueries): Record<string, Handler> {
   };
 
   return {
+    ...pinterestRoutes(pool),
+
     '/api/meta': async (params) => {
       if ([...params.keys()].length > 0) throw new BadRequest('meta takes no parameters');
       const [catalogue, range] = await Promise.all([q.getCatalogue(), q.dataRange()]);
@@ -224,10 +230,7 @@ function routes(q: DashboardQueries): Record<string, Handler> {
     '/api/safety/by-floor': async (params) => {
       const { filters } = await parse(params);
       const totals = await q.exhibitionTotals(filters);
-      const catalogue = await q.getCatalogue();
-      const floors = [...new Set(selectedExhibitions(filters, catalogue).map((e) => e.floor))].sort(
-        (a, b) => catalogue.floors.indexOf(a) - catalogue.floors.indexOf(b),
-      );
+      const floors = selectedFloors(filters, await q.getCatalogue());
       return {
         filters,
         floors: floors.map((floor) => {
@@ -258,6 +261,28 @@ function routes(q: DashboardQueries): Record<string, Handler> {
             };
           })
           .sort((a, b) => b.total - a.total || a.exhibition.localeCompare(b.exhibition)),
+      };
+    },
+
+    // One row per floor, one column per hour of day: the counts behind the safety view's heatmap.
+    '/api/safety/heatmap': async (params) => {
+      const { filters } = await parse(params);
+      const { hours, floors } = await q.requestsByFloorAndHour(filters);
+      const none = hours.map(() => 0);
+      return {
+        filters,
+        timeZone: q.timeZone,
+        hours,
+        floors: floors.map((f) => {
+          const assistance = filters.type === 'emergency' ? none : f.assistance;
+          const emergency = filters.type === 'assistance' ? none : f.emergency;
+          return {
+            floor: f.floor,
+            assistance,
+            emergency,
+            total: assistance.map((a, i) => a + emergency[i]!),
+          };
+        }),
       };
     },
 
@@ -349,13 +374,17 @@ export async function startDashboardServer(
       `the daily rollup counts days in ${rollupZone}, not MUSEUM_TIME_ZONE: answering from the hourly rollup (exact, slower); as the schema owner run select reporting.set_rollup_time_zone('${config.museum.timeZone}')`,
     );
   }
-  const api = routes(queries);
+  const api = new Map<string, Handler>(Object.entries(routes(queries, pool)));
   const logger = options.logger;
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://dashboard.local');
     const head = req.method === 'HEAD';
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const url = requestUrl(req.url);
+    if (!url) {
+      send(res, 400, { error: 'bad_request', reason: 'the request target is not a path' }, head);
+      return;
+    }
     if (url.pathname === '/login') {
       handleLogin(req, res, url, auth, logger);
       return;
@@ -376,7 +405,7 @@ export async function startDashboardServer(
       if (auth.validToken(queryToken)) {
         url.searchParams.delete('token');
         res.writeHead(303, {
-          location: `${url.pathname}${url.search}`,
+          location: safeNext(`${url.pathname}${url.search}`),
           'set-cookie': auth.startSession('token', req),
           'cache-control': 'no-store',
         });
@@ -413,7 +442,7 @@ export async function startDashboardServer(
       return;
     }
     if (url.pathname.startsWith('/api/')) {
-      const handler = api[url.pathname];
+      const handler = api.get(url.pathname);
       if (!handler) {
         send(res, 404, { error: 'not_found', reason: `no API endpoint ${url.pathname}` }, head);
         return;
@@ -515,6 +544,20 @@ export async function startDashboardServer(
       return closing;
     },
   };
+}
+
+/**
+ * The request target as a path on this server. A target such as `//[` is not a valid relative URL
+ * (it reads as a host) and made `new URL` throw out of the request handler; a target is always
+ * taken as a path here, so it cannot name another host either.
+ */
+function requestUrl(target: string | undefined): URL | undefined {
+  const path = target === undefined || target.startsWith('/') ? (target ?? '/') : `/${target}`;
+  try {
+    return new URL(`http://dashboard.local${path}`);
+  } catch {
+    return undefined;
+  }
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -42,21 +42,10 @@ const MAX_EPOCH_SEC = daysFromCivil(10_000, 1, 1) * DAY_SEC - 1;
 export function parseInstant(text: string, timeZone: string): InstantResult {
   const m = AT_PATTERN.exec(text);
   if (!m) return { ok: false, detail: 'not YYYY-MM-DD HH:MM[:SS[.ffffff]][offset]' };
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((g) => Number(m[g] ?? '0')) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (year === 0) return { ok: false, detail: 'there is no year 0000' };
-  if (month < 1 || month > 12) return { ok: false, detail: `no month ${month}` };
-  if (day < 1 || day > daysInMonth(year, month))
-    return { ok: false, detail: `no day ${day} in ${year}-${pad(month, 2)}` };
-  if (hour > 23 || minute > 59 || second > 59) return { ok: false, detail: 'no such time of day' };
+  const civil = civilSeconds(m);
+  if (!civil.ok) return civil;
+  const wallSec = civil.sec;
   const micros = Number((m[7] ?? '').padEnd(6, '0').slice(0, 6));
-  const wallSec = daysFromCivil(year, month, day) * DAY_SEC + hour * 3600 + minute * 60 + second;
 
   const offset = m[8];
   let epochSec: number;
@@ -76,6 +65,31 @@ export function parseInstant(text: string, timeZone: string): InstantResult {
     return { ok: false, detail: 'outside years 0001..9999 UTC' };
   }
   return { ok: true, instant: { epochSec, micros } };
+}
+
+export type CivilResult = { ok: true; sec: number } | { ok: false; detail: string };
+
+/**
+ * Groups 1..6 of a `YYYY-MM-DD?HH:MM[:SS]` match (an absent seconds group is 0) as a real date and
+ * time of day, in seconds from 1970-01-01 00:00 on the same clock. Both event contracts share this
+ * so they agree on which dates exist; each adds its own offset or zone rules on top.
+ */
+export function civilSeconds(m: RegExpExecArray): CivilResult {
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((g) => Number(m[g] ?? '0')) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  // PostgreSQL refuses year 0000; it would accept 24:00:00 and :60, but neither names a real second.
+  if (year === 0) return { ok: false, detail: 'there is no year 0000' };
+  if (month < 1 || month > 12) return { ok: false, detail: `no month ${month}` };
+  if (day < 1 || day > daysInMonth(year, month))
+    return { ok: false, detail: `no day ${day} in ${year}-${pad(month, 2)}` };
+  if (hour > 23 || minute > 59 || second > 59) return { ok: false, detail: 'no such time of day' };
+  return { ok: true, sec: daysFromCivil(year, month, day) * DAY_SEC + hour * 3600 + minute * 60 + second };
 }
 
 /** Convenience for callers outside the rules: parse straight to an EventTime. */

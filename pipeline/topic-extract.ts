@@ -24,7 +24,7 @@ export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
   maxMessages: 20_000,
   maxBytes: 16 * 1024 * 1024,
   targetMessages: 500,
-  lingerMs: 3_000,
+  lingerMs: 3_500,
   maxWaitMs: 5 * 60_000,
 };
 
@@ -36,13 +36,6 @@ export interface TopicRead {
   highWatermarks: Record<string, string>;
 }
 
-export class ExtractSupersededError extends Error {
-  constructor(topic: string) {
-    super(`a newer extract of ${topic} started on this worker; this one stops`);
-    this.name = 'ExtractSupersededError';
-  }
-}
-
 const POLL_MS = 20;
 const PARTITIONS_TTL_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,7 +43,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Reads one batch across every partition of a topic from given offsets. A topic has one extract
  * at a time (the live workflow runs them in sequence); an attempt that Temporal has given up on
- * (a zombie after a timeout) is stopped by the next one instead of holding the readers.
+ * (a zombie after a timeout, a cancelled prefetch) is stopped by the next one instead of holding
+ * the readers.
  */
 export class TopicExtractor {
   private running = new Map<string, { stopped: boolean }>();
@@ -96,8 +90,10 @@ export class TopicExtractor {
       const began = Date.now();
       let firstSeen: number | undefined;
       for (;;) {
-        if (me.stopped) throw new ExtractSupersededError(topic);
-        if (signal?.aborted) break;
+        // Superseded by a newer extract of the topic, or cancelled: answer an empty batch, which
+        // nobody is waiting for, rather than a failure that would read as a problem in the UI.
+        if (me.stopped || signal?.aborted)
+          return this.take(partitions, readers, from, { ...limits, maxMessages: 0 });
         let messages = 0;
         let bytes = 0;
         for (const r of readers) {

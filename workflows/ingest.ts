@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import { FailureType, failureTypeOf } from '../common/failures';
 import type { Activities } from '../activities';
-import type { ExtractedBatch, ExtractTopicInput } from '../activities/ingest';
+import type { ExtractedBatch, ExtractTopicInput, TransformResult } from '../activities/ingest';
 import { addBatch, addStage, emptyStats, type LiveIngestStats } from './ingest-stats';
 
 export type { LiveIngestStats, StageStats } from './ingest-stats';
@@ -33,6 +33,8 @@ export interface LiveIngestInput {
   stats?: LiveIngestStats;
   /** Stop after this many loaded batches (tests and benchmarks); unbounded by default. */
   maxBatches?: number;
+  /** Continue as new past this many history events; default 4,000. */
+  historyLimit?: number;
 }
 
 // The live path never gives up on infrastructure: broker or database down means wait and retry.
@@ -45,9 +47,11 @@ const { extractTopicBatch } = proxyActivities<Activities>({
   heartbeatTimeout: '30 seconds',
   retry,
 });
+// Heartbeats only once a step has run 15 s, so a normal batch costs none; a dead worker's batch
+// is retried elsewhere within 30 s.
 const { transformStagedBatch, loadStagedBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '30 seconds',
   retry: { ...retry, nonRetryableErrorTypes: [FailureType.StagedBatchMissing, FailureType.UnknownDataset] },
 });
 
@@ -78,11 +82,11 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
   }));
 
   const interrupted = () => draining || paused;
-  let prefetch: Extract | undefined;
-  const extract = (after?: Record<string, string>): Extract => {
+  let prefetch: Pending | undefined;
+  const extract = (after?: Record<string, string>): Pending => {
     stats.extracted++;
     const batchKey = `${workflowInfo().workflowId}#${stats.extracted}`;
-    return startExtract({ topic, dataset, batchKey, after, limits: input.limits });
+    return startBatch({ topic, dataset, batchKey, after, limits: input.limits });
   };
   let after: Record<string, string> | undefined;
 
@@ -95,7 +99,7 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
     if (draining) break;
     if (input.maxBatches !== undefined && stats.batches >= input.maxBatches) break;
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT) {
+    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? HISTORY_LIMIT)) {
       // The checkpoint in PostgreSQL is where the next run starts; a prefetched batch is dropped.
       prefetch?.cancel();
       await continueAsNew<typeof liveIngestWorkflow>({ ...input, topic, dataset, stats, paused });
@@ -103,7 +107,7 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
 
     const current = prefetch ?? extract(after);
     prefetch = undefined;
-    const batch = await untilSettledOr(current.result, interrupted);
+    const batch = await untilSettledOr(current.extracted, interrupted);
     if (batch === undefined) {
       current.cancel(); // paused or draining during the long poll
       continue;
@@ -118,7 +122,7 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
     inFlight = true;
     prefetch = extract(nextOffsets(batch));
     try {
-      const transformed = await transformStagedBatch({ batch });
+      const transformed = (await current.transformed)!;
       addStage(stats.stages.transform, transformed);
       const loaded = await loadStagedBatch({ batch, rejectsByReason: transformed.rejectsByReason });
       addStage(stats.stages.load, loaded);
@@ -147,18 +151,26 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
   return { ...stats, state: 'drained', batchInFlight: false };
 }
 
-interface Extract {
-  result: Promise<ExtractedBatch>;
+/** A batch on its way to load: extracted, then transformed as soon as it is (even while the previous batch loads). */
+interface Pending {
+  extracted: Promise<ExtractedBatch>;
+  /** `undefined` for an empty batch. */
+  transformed: Promise<TransformResult | undefined>;
   cancel(): void;
 }
 
-/** An extract in its own scope, so a pause or drain can stop the long poll without failing the run. */
-function startExtract(args: ExtractTopicInput): Extract {
+/** Extract and transform in their own scope, so a pause or drain can stop them without failing the run. */
+function startBatch(args: ExtractTopicInput): Pending {
   const scope = new CancellationScope();
-  const result = scope.run(() => extractTopicBatch(args));
+  const extracted = scope.run(() => extractTopicBatch(args));
+  const transformed = scope.run(async () => {
+    const batch = await extracted;
+    return batch.messages === 0 ? undefined : transformStagedBatch({ batch });
+  });
   // A cancelled prefetch is nobody's concern; its staged rows are replaced or swept.
-  result.catch(() => undefined);
-  return { result, cancel: () => scope.cancel() };
+  extracted.catch(() => undefined);
+  transformed.catch(() => undefined);
+  return { extracted, transformed, cancel: () => scope.cancel() };
 }
 
 /** The promise's value, or `undefined` as soon as `interrupt()` holds first (no timer: no action). */

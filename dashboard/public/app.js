@@ -3,7 +3,11 @@
 'use strict';
 
 (() => {
-  const VIEW = location.pathname.startsWith('/safety') ? 'safety' : 'exhibitions';
+  const VIEW = location.pathname.startsWith('/safety')
+    ? 'safety'
+    : location.pathname.startsWith('/pinterest')
+      ? 'pinterest'
+      : 'exhibitions';
   const FILTERS = ['from', 'to', 'exhibition', 'floor', 'type'];
   // Okabe–Ito: distinguishable with the common colour-vision deficiencies.
   const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
@@ -15,8 +19,9 @@
   const REDUCED_MOTION = Boolean(
     window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches,
   );
-  const BASE_TITLE =
-    VIEW === 'safety' ? 'Visitor safety – Museum dashboards' : 'Exhibitions – Museum dashboards';
+  const BASE_TITLE = `${
+    { safety: 'Visitor safety', pinterest: 'Pinterest insights', exhibitions: 'Exhibitions' }[VIEW]
+  } – Museum dashboards`;
 
   const state = {
     meta: undefined,
@@ -34,6 +39,7 @@
   const fmtInt = (n) => Number(n).toLocaleString('en-GB');
   const fmtAvg = (n) => (n === null || n === undefined ? '–' : Number(n).toFixed(2));
   const fmtPct = (x) => `${(x * 100).toFixed(1)}%`;
+  const floorLabel = (floor) => (/^\d+$/.test(floor) ? `Floor ${floor}` : floor);
 
   // ---- URL <-> filters -------------------------------------------------------------------------
 
@@ -47,8 +53,9 @@
     return out;
   }
 
-  /** The API parameters for this view: `type` only matters to the safety view. */
+  /** The API parameters for this view: `type` only matters to the safety view, and no filter to Pinterest's. */
   function apiParams() {
+    if (VIEW === 'pinterest') return new URLSearchParams();
     const p = urlFilters();
     if (VIEW !== 'safety') p.delete('type');
     return p;
@@ -72,6 +79,8 @@
     const qs = p.toString();
     $('tab-exhibitions').href = `/exhibitions${qs ? `?${qs}` : ''}`;
     $('tab-safety').href = `/safety${qs ? `?${qs}` : ''}`;
+    // Kept in the Pinterest page's address only so that the way back keeps them.
+    $('tab-pinterest').href = `/pinterest${qs ? `?${qs}` : ''}`;
   }
 
   function onFormChange() {
@@ -140,7 +149,7 @@
     fillOptions(
       $('f-floor'),
       'All floors',
-      meta.floors.map((f) => [f, /^\d+$/.test(f) ? `Floor ${f}` : f]),
+      meta.floors.map((f) => [f, floorLabel(f)]),
     );
     $('tz').textContent = meta.timeZone;
     syncForm();
@@ -171,6 +180,7 @@
       if (!document.hidden || state.refreshes === 0) {
         await loadMeta(false);
         if (VIEW === 'safety') await refreshSafety();
+        else if (VIEW === 'pinterest') await window.MuseumPinterest.refresh(PAGE);
         else await refreshExhibitions();
         state.refreshes += 1;
         setLive(true);
@@ -395,11 +405,12 @@
 
   async function refreshSafety() {
     const p = apiParams();
-    const [summary, hours, floors, exhibitions, emergencies] = await Promise.all([
+    const [summary, hours, floors, exhibitions, heatmap, emergencies] = await Promise.all([
       getJson('/api/safety/summary', p),
       getJson('/api/safety/by-hour', p),
       getJson('/api/safety/by-floor', p),
       getJson('/api/safety/by-exhibition', p),
+      getJson('/api/safety/heatmap', p),
       getJson('/api/safety/emergencies', p),
     ]);
     if (apiParams().toString() !== p.toString()) return; // the filters changed meanwhile: redraw next tick
@@ -418,8 +429,9 @@
     emptyNotice(summary.total > 0 || emergencies.emergencies.length > 0);
 
     const empty = summary.total === 0;
-    for (const id of ['card-share', 'card-by-hour', 'card-by-floor', 'card-by-exhibition'])
+    for (const id of ['card-share', 'card-by-hour', 'card-by-floor', 'card-by-exhibition', 'card-heatmap'])
       setEmpty(id, empty);
+    renderHeatmap(heatmap);
 
     chart('chart-share', {
       type: 'doughnut',
@@ -450,7 +462,7 @@
     });
     chart('chart-by-floor', {
       type: 'bar',
-      data: twoSeries(floors.floors, (f) => (/^\d+$/.test(f.floor) ? `Floor ${f.floor}` : f.floor)),
+      data: twoSeries(floors.floors, (f) => floorLabel(f.floor)),
       options: { scales: stackedScales(), plugins: legend },
     });
     chart('chart-by-exhibition', {
@@ -458,6 +470,52 @@
       data: twoSeries(exhibitions.exhibitions, (e) => e.name),
       options: { indexAxis: 'y', scales: stackedScales(), plugins: legend },
     });
+  }
+
+  function cell(tag, text, className) {
+    const el = document.createElement(tag);
+    el.textContent = text;
+    if (className) el.className = className;
+    return el;
+  }
+
+  /** A table, not a chart: every count stays readable, and the tint shows where the busy hours are. */
+  function renderHeatmap(heatmap) {
+    const measure = heatmap.filters.type || 'total';
+    const max = Math.max(0, ...heatmap.floors.flatMap((f) => f[measure]));
+    $('card-heatmap').dataset.measure = measure;
+    $('heatmap-measure').textContent =
+      measure === 'total'
+        ? 'assistance and emergency, museum time'
+        : `${measure === 'emergency' ? 'emergencies' : 'assistance'} only, museum time`;
+    $('heatmap-max').textContent = fmtInt(max);
+
+    const head = document.createElement('tr');
+    head.append(cell('th', 'Floor'), ...heatmap.hours.map((h) => cell('th', h.label.slice(0, 2))));
+    head.append(cell('th', 'Total', 'total'));
+    for (const th of head.children) th.scope = 'col';
+    $('heatmap').tHead.replaceChildren(head);
+
+    $('heatmap').tBodies[0].replaceChildren(
+      ...heatmap.floors.map((f) => {
+        const tr = document.createElement('tr');
+        tr.dataset.floor = f.floor;
+        const name = cell('th', floorLabel(f.floor));
+        name.scope = 'row';
+        tr.append(name);
+        f[measure].forEach((n, i) => {
+          // A faint floor for any non-zero count, so one request never looks like none.
+          const heat = n > 0 && max > 0 ? 0.12 + 0.88 * (n / max) : 0;
+          const td = cell('td', fmtInt(n), `cell${n === 0 ? ' zero' : ''}${heat > 0.55 ? ' dark' : ''}`);
+          td.style.setProperty('--heat', heat.toFixed(3));
+          td.dataset.hour = String(heatmap.hours[i].hour);
+          td.title = `${floorLabel(f.floor)}, ${heatmap.hours[i].label}: ${fmtInt(f.assistance[i])} assistance, ${fmtInt(f.emergency[i])} emergency`;
+          tr.append(td);
+        });
+        tr.append(cell('td', fmtInt(f[measure].reduce((a, b) => a + b, 0)), 'total'));
+        return tr;
+      }),
+    );
   }
 
   function ago(iso) {
@@ -491,7 +549,7 @@
         what.textContent = e.name;
         const floor = document.createElement('span');
         floor.className = 'floor';
-        floor.textContent = /^\d+$/.test(e.floor) ? `Floor ${e.floor}` : e.floor;
+        floor.textContent = floorLabel(e.floor);
         const age = document.createElement('span');
         age.className = 'age';
         age.textContent = Date.now() - Date.parse(e.at) < DAY_MS ? ago(e.at) : '';
@@ -521,6 +579,9 @@
       document.title = BASE_TITLE;
     }
   }
+
+  /** What the Pinterest page's script (pinterest.js) draws with: the same charts, cards and notice. */
+  const PAGE = { $, chart, setEmpty, showNotice, fmtInt, getJson, stackedScales, PALETTE };
 
   // ---- start -------------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { StackSettings } from './settings';
+import type { StackSettings } from '../../config/stack-settings';
 
 export type ComponentName = 'postgres' | 'kafka' | 's3' | 'temporal';
 

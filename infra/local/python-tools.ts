@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDir, installedMatches, markInstalled } from './component';
 import { run } from './proc';
-import type { StackSettings } from './settings';
+import type { StackSettings } from '../../config/stack-settings';
 
 const REQUIREMENTS = path.join(__dirname, 'requirements.txt');
 

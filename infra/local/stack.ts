@@ -6,7 +6,7 @@ import { postgresComponent } from './components/postgres';
 import { s3Component } from './components/s3';
 import { temporalComponent } from './components/temporal';
 import { commandLineOf, isAlive, portOpen, readPid, sleep, StackError, stopGroup, tail } from './proc';
-import { loadStackSettings, type StackSettings } from './settings';
+import { loadStackSettings, type StackSettings } from '../../config/stack-settings';
 
 export const COMPONENT_NAMES: ComponentName[] = ['postgres', 'kafka', 's3', 'temporal'];
 const START_TIMEOUT_MS = Number(process.env.STACK_START_TIMEOUT_MS ?? 120_000);

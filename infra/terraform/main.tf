@@ -1,5 +1,5 @@
 # museum-etl on AWS: RDS PostgreSQL, an S3 data bucket, and worker hosts in an Auto Scaling group
-# running `museum-etl worker` under systemd. Temporal (e.g. Temporal Cloud) and Kafka (Confluent
+# running `museum-etl worker` (and, with enable_dashboard, `museum-etl dashboard`) under systemd. Temporal (e.g. Temporal Cloud) and Kafka (Confluent
 # Cloud or MSK) are external services reached by configuration. See README.md.
 
 data "aws_partition" "current" {}
@@ -15,12 +15,20 @@ locals {
 
   db_master_secret_arn = aws_db_instance.db.master_user_secret[0].secret_arn
 
-  # Only ARNs here: the values are fetched on the host, at service start.
-  worker_secret_arns = compact([
+  # The dashboard's secrets: the reader's password and its access secrets, never the master's.
+  dashboard_secret_arns = var.enable_dashboard ? compact([
+    var.dashboard_db_password_secret_arn,
+    var.dashboard_token_secret_arn,
+    var.dashboard_users_secret_arn,
+  ]) : []
+
+  # Only ARNs here: the values are fetched on the host, at service start. The hosts' role reads
+  # both sets; each unit's environment gets only its own (fetch-secrets FILE worker|dashboard).
+  worker_secret_arns = concat(compact([
     local.db_master_secret_arn,
     var.temporal_api_key_secret_arn,
     var.kafka_sasl_password_secret_arn,
-  ])
+  ]), local.dashboard_secret_arns)
 
   # The worker's non-secret configuration (/etc/museum-etl/museum-etl.env); names as in the app's README.
   worker_env = merge(
@@ -51,8 +59,16 @@ locals {
     var.extra_environment,
   )
 
+  # What the dashboard adds to museum-etl.env (/etc/museum-etl/dashboard.env); its unit sets
+  # DASHBOARD_COOKIE_SECURE=true and listens on all interfaces, behind the security group.
+  dashboard_env = {
+    PG_READER_USER = var.dashboard_db_username
+    DASHBOARD_PORT = tostring(var.dashboard_port)
+  }
+
   # systemd EnvironmentFile lines; values are checked below to need no escaping.
-  worker_env_file = join("", [for k in sort(keys(local.worker_env)) : "${k}=\"${local.worker_env[k]}\"\n"])
+  worker_env_file    = join("", [for k in sort(keys(local.worker_env)) : "${k}=\"${local.worker_env[k]}\"\n"])
+  dashboard_env_file = join("", [for k in sort(keys(local.dashboard_env)) : "${k}=\"${local.dashboard_env[k]}\"\n"])
 
   # Which secret becomes which variable (read by fetch-secrets on the host). Not secret: ARNs only.
   worker_secrets_conf = join("", [
@@ -60,6 +76,9 @@ locals {
     "PG_SECRET_ARN=${local.db_master_secret_arn}\n",
     "TEMPORAL_API_KEY_SECRET_ARN=${coalesce(var.temporal_api_key_secret_arn, "-")}\n",
     "KAFKA_SASL_PASSWORD_SECRET_ARN=${coalesce(var.kafka_sasl_password_secret_arn, "-")}\n",
+    "DASHBOARD_DB_PASSWORD_SECRET_ARN=${var.enable_dashboard ? coalesce(var.dashboard_db_password_secret_arn, "-") : "-"}\n",
+    "DASHBOARD_TOKEN_SECRET_ARN=${var.enable_dashboard ? coalesce(var.dashboard_token_secret_arn, "-") : "-"}\n",
+    "DASHBOARD_USERS_SECRET_ARN=${var.enable_dashboard ? coalesce(var.dashboard_users_secret_arn, "-") : "-"}\n",
   ])
 
   worker_user_data = templatefile("${path.module}/user-data.sh.tftpl", {
@@ -77,6 +96,10 @@ locals {
     fetch_secrets       = file("${path.module}/files/fetch-secrets.sh")
     refresh_secrets     = file("${path.module}/files/refresh-secrets.sh")
     env_from_secret     = file("${path.module}/files/env-from-secret.js")
+    enable_dashboard    = var.enable_dashboard
+    dashboard_env_file  = local.dashboard_env_file
+    dashboard_unit      = file("${path.module}/../systemd/museum-etl-dashboard.service")
+    dashboard_dropin    = file("${path.module}/files/10-dashboard-secrets.conf")
   })
 }
 
@@ -85,7 +108,8 @@ resource "aws_launch_template" "worker" {
   description   = "museum-etl worker host"
   image_id      = var.worker_ami_id != null ? var.worker_ami_id : nonsensitive(data.aws_ssm_parameter.al2023[0].value)
   instance_type = var.worker_instance_type
-  user_data     = base64encode(local.worker_user_data)
+  # Compressed (cloud-init unpacks gzip) so both units fit EC2's 16 KiB user data limit.
+  user_data = base64gzip(local.worker_user_data)
 
   update_default_version = true
 
@@ -134,13 +158,29 @@ resource "aws_launch_template" "worker" {
     }
 
     precondition {
-      condition     = alltrue([for k, v in local.worker_env : can(regex("^[A-Z][A-Z0-9_]*$", k)) && can(regex("^[^\"\\\\$`\\n\\r]*$", v))])
+      condition     = !var.enable_dashboard || var.dashboard_db_password_secret_arn != null
+      error_message = "enable_dashboard needs dashboard_db_password_secret_arn: the dashboard reads only as its own reporting login."
+    }
+
+    precondition {
+      condition     = !var.enable_dashboard || var.dashboard_token_secret_arn != null || var.dashboard_users_secret_arn != null
+      error_message = "enable_dashboard needs dashboard_token_secret_arn or dashboard_users_secret_arn: the dashboard refuses to serve other machines without access control."
+    }
+
+    precondition {
+      condition     = !var.enable_dashboard || (var.dashboard_db_username != var.db_username && var.dashboard_port != var.metrics_port)
+      error_message = "dashboard_db_username must not be the master user (db_username), and dashboard_port must differ from metrics_port."
+    }
+
+    precondition {
+      condition     = alltrue([for k, v in merge(local.worker_env, local.dashboard_env) : can(regex("^[A-Z][A-Z0-9_]*$", k)) && can(regex("^[^\"\\\\$`\\n\\r]*$", v))])
       error_message = "Worker environment names must be UPPER_CASE and values must not contain quotes, backslashes, $, backticks or newlines."
     }
 
     precondition {
-      condition     = length(local.worker_user_data) <= 16384
-      error_message = "The rendered user data exceeds EC2's 16 KiB limit."
+      # 16 KiB before base64: 21848 characters after it.
+      condition     = length(base64gzip(local.worker_user_data)) <= 21848
+      error_message = "The compressed user data exceeds EC2's 16 KiB limit."
     }
   }
 }

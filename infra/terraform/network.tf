@@ -1,5 +1,6 @@
 # Security groups: the database accepts PostgreSQL from the workers' group and nothing else; the
-# workers accept nothing but optional metrics scrapes and reach out only on the listed ports.
+# workers accept nothing but optional metrics scrapes and, with the dashboard, its port from the
+# allowed sources; they reach out only on the listed ports.
 
 resource "aws_security_group" "worker" {
   name        = "${var.name}-worker"
@@ -55,4 +56,28 @@ resource "aws_vpc_security_group_ingress_rule" "worker_metrics" {
   from_port         = var.metrics_port
   to_port           = var.metrics_port
   cidr_ipv4         = each.value
+}
+
+# The dashboard speaks plain HTTP on the host: TLS ends in front of it (a load balancer or a proxy),
+# so the port opens only to those, never to the internet.
+resource "aws_vpc_security_group_ingress_rule" "worker_dashboard_from_cidr" {
+  for_each = var.enable_dashboard ? toset(var.dashboard_allowed_cidrs) : toset([])
+
+  security_group_id = aws_security_group.worker.id
+  description       = "Dashboard from an allowed network"
+  ip_protocol       = "tcp"
+  from_port         = var.dashboard_port
+  to_port           = var.dashboard_port
+  cidr_ipv4         = each.value
+}
+
+resource "aws_vpc_security_group_ingress_rule" "worker_dashboard_from_group" {
+  for_each = var.enable_dashboard ? toset(var.dashboard_allowed_security_group_ids) : toset([])
+
+  security_group_id            = aws_security_group.worker.id
+  description                  = "Dashboard from an allowed security group (the load balancer)"
+  ip_protocol                  = "tcp"
+  from_port                    = var.dashboard_port
+  to_port                      = var.dashboard_port
+  referenced_security_group_id = each.value
 }

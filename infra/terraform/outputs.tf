@@ -55,3 +55,8 @@ output "worker_launch_template_id" {
   description = "Launch template of the worker hosts."
   value       = aws_launch_template.worker.id
 }
+
+output "dashboard_port" {
+  description = "Port of the dashboard on every worker host (plain HTTP: the target port of a TLS load balancer's target group attached to worker_autoscaling_group_name); null without enable_dashboard."
+  value       = var.enable_dashboard ? var.dashboard_port : null
+}

@@ -148,6 +148,71 @@ variable "metrics_allowed_cidrs" {
   default     = []
 }
 
+# --- Dashboard ------------------------------------------------------------------------------------
+
+variable "enable_dashboard" {
+  description = "Run `museum-etl dashboard` on every worker host (museum-etl-dashboard.service), reading as the reporting login. Off by default: it needs the reader's secret and an access secret first, and TLS in front (see README)."
+  type        = bool
+  default     = false
+}
+
+variable "dashboard_port" {
+  description = "Port the dashboard listens on (DASHBOARD_PORT); a load balancer's target port."
+  type        = number
+  default     = 8080
+
+  validation {
+    condition     = var.dashboard_port >= 1024 && var.dashboard_port <= 65535 && floor(var.dashboard_port) == var.dashboard_port
+    error_message = "dashboard_port must be a whole number 1024..65535 (the service runs unprivileged)."
+  }
+}
+
+variable "dashboard_allowed_cidrs" {
+  description = "IPv4 CIDR blocks allowed to reach the dashboard port (e.g. a VPN, or the subnets of a TLS-terminating proxy). Empty: none. Not 0.0.0.0/0: put a load balancer with TLS in front instead."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.dashboard_allowed_cidrs : can(cidrhost(c, 0)) && !endswith(c, "/0")])
+    error_message = "dashboard_allowed_cidrs must be IPv4 CIDR blocks narrower than /0."
+  }
+}
+
+variable "dashboard_allowed_security_group_ids" {
+  description = "Security groups allowed to reach the dashboard port, e.g. that of your Application Load Balancer (the usual TLS front). Empty: none."
+  type        = list(string)
+  default     = []
+}
+
+variable "dashboard_db_username" {
+  description = "The dashboard's PostgreSQL login (PG_READER_USER): a member of the museum_reporting group role, created once by hand (see README). Not the master user."
+  type        = string
+  default     = "museum_reader"
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.dashboard_db_username))
+    error_message = "dashboard_db_username must be a plain PostgreSQL role name (lower case, digits, _)."
+  }
+}
+
+variable "dashboard_db_password_secret_arn" {
+  description = "ARN of a Secrets Manager secret whose SecretString is the password of dashboard_db_username (PG_READER_PASSWORD). Required with enable_dashboard."
+  type        = string
+  default     = null
+}
+
+variable "dashboard_token_secret_arn" {
+  description = "ARN of a secret whose SecretString is DASHBOARD_TOKEN (16+ characters, no spaces). With enable_dashboard, this or dashboard_users_secret_arn is required."
+  type        = string
+  default     = null
+}
+
+variable "dashboard_users_secret_arn" {
+  description = "ARN of a secret whose SecretString is DASHBOARD_USERS (user:hash,... with hashes from `museum-etl dashboard hash-password`)."
+  type        = string
+  default     = null
+}
+
 # --- Data bucket ----------------------------------------------------------------------------------
 
 variable "bucket_name" {

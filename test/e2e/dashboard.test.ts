@@ -14,23 +14,12 @@ import { hashPassword } from '../../dashboard/auth';
 import { startDashboardServer, type DashboardServer } from '../../dashboard/server';
 import { createPgPool } from '../../worker/connections';
 import { stackConfig, uniqueName } from '../support/env';
+import { CHROMIUM, CHROMIUM_ARGS } from './support/chromium';
 import { deleteEvents, insertEvents, knownDataSet, seedDashboardDatabase } from './support/dashboard-data';
 
 // These run inside the page (page.evaluate / waitForFunction); the project's TypeScript has no DOM types.
 declare const document: any;
 declare const window: any;
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // Ten museum days across the 2021 spring DST change, apart from the API test's window.
 const FIRST = '2021-03-22';
@@ -84,6 +73,33 @@ async function dbNumbers(floor?: string) {
     ...requests.rows[0]!,
     latest: latest.rows,
   };
+}
+
+/** Requests per floor and museum hour of day in the window, from the interaction tables. */
+async function dbHeatmap(type?: 'assistance' | 'emergency') {
+  const { rows } = await db.query<{ floor: string; hour: number; n: number }>(
+    `select f.floor_name as floor, extract(hour from event_at at time zone $3)::int as hour, count(*)::int as n
+     from request_interaction join exhibition e using (exhibition_id) join floor f using (floor_id)
+     where event_at >= ($1::date)::timestamp at time zone $3 and event_at < ($2::date + 1)::timestamp at time zone $3
+       and ($4::int is null or request_id = $4)
+     group by 1, 2`,
+    [FIRST, LAST, config.museum.timeZone, type === undefined ? null : type === 'emergency' ? 1 : 0],
+  );
+  return new Map(rows.map((r) => [`${r.floor} ${r.hour}`, r.n]));
+}
+
+/** The heatmap as drawn: floor -> [hour, count shown, tint] per cell. */
+async function drawnHeatmap(page: Page) {
+  return page.$$eval('#heatmap tbody tr', (trs) =>
+    trs.map((tr: any) => ({
+      floor: tr.dataset.floor as string,
+      cells: [...tr.querySelectorAll('td.cell')].map((td: any) => ({
+        hour: Number(td.dataset.hour),
+        count: Number(td.textContent.replace(/\D/g, '')),
+        heat: Number(td.style.getPropertyValue('--heat')),
+      })),
+    })),
+  );
 }
 
 const number = (text: string | null) => Number((text ?? '').replace(/[^\d.]/g, ''));
@@ -211,6 +227,49 @@ describe('dashboards in Chromium', () => {
     await page.close();
   });
 
+  it('Safety draws the floor by hour heatmap with the database numbers, and follows the type filter', async () => {
+    const page = await open('safety', WINDOW);
+    const headers = await page.$$eval('#heatmap thead th', (ths) => ths.map((th) => th.textContent));
+    expect(headers).toEqual([
+      'Floor',
+      '08',
+      '09',
+      '10',
+      '11',
+      '12',
+      '13',
+      '14',
+      '15',
+      '16',
+      '17',
+      '18',
+      'Total',
+    ]);
+    for (const type of [undefined, 'emergency'] as const) {
+      if (type) {
+        await page.selectOption('#f-type', type);
+        await waitReady(page, `${WINDOW}&type=${type}`);
+      }
+      const want = await dbHeatmap(type);
+      const drawn = await drawnHeatmap(page);
+      expect(drawn.map((r) => r.floor)).toEqual(['Vault', '1', '2', '3']);
+      const max = Math.max(...want.values());
+      for (const { floor, cells } of drawn) {
+        for (const c of cells) {
+          const n = want.get(`${floor} ${c.hour}`) ?? 0;
+          expect(c.count, `${floor} ${c.hour}:00`).toBe(n);
+          // The tint grows with the count: none for 0, full for the busiest cell.
+          if (n === 0) expect(c.heat).toBe(0);
+          else expect(c.heat).toBeCloseTo(0.12 + (0.88 * n) / max, 3);
+        }
+      }
+      expect(await page.getAttribute('#card-heatmap', 'data-measure')).toBe(type ?? 'total');
+      expect(number(await page.textContent('#heatmap-max'))).toBe(max);
+      expect(await page.isVisible('#heatmap')).toBe(true);
+    }
+    await page.close();
+  });
+
   it('a new emergency appears live, within 5 seconds, without a reload', async () => {
     const page = await open('safety', WINDOW);
     await page.evaluate(() => ((globalThis as any).__sameDocument = true));
@@ -302,6 +361,33 @@ describe('dashboards in Chromium', () => {
       sameSite: 'Strict',
     });
     await page.close();
+  });
+
+  it('with only a token configured, the login page asks for it and refuses a wrong one', async () => {
+    const tokenOnly = await startDashboardServer(stackConfig({ DASHBOARD_TOKEN: TOKEN }), { port: 0 });
+    const page = await browser.newPage({ locale: 'en-GB' });
+    try {
+      const first = await page.goto(`${tokenOnly.url}safety`);
+      expect(first?.status()).toBe(401);
+      expect(await page.isVisible('#token-form')).toBe(true);
+      expect(await page.isVisible('#login-form')).toBe(false);
+      expect(await page.isVisible('#view-safety')).toBe(false);
+
+      await page.fill('#login-token', 'not-the-token-0123456789');
+      await Promise.all([page.waitForNavigation(), page.click('#token-form button[type=submit]')]);
+      expect(await page.textContent('.login-error')).toMatch(/token is not valid/);
+      expect(await page.context().cookies()).toEqual([]);
+
+      await page.fill('#login-token', TOKEN);
+      await Promise.all([page.waitForNavigation(), page.click('#token-form button[type=submit]')]);
+      // The token is traded for a session cookie and dropped from the address bar.
+      expect(page.url()).toBe(`${tokenOnly.url}safety`);
+      await waitReady(page, '');
+      expect(await page.isVisible('#card-heatmap')).toBe(true);
+    } finally {
+      await page.close();
+      await tokenOnly.close();
+    }
   });
 
   it('trades the token in the URL for a session and shows the page without it', async () => {

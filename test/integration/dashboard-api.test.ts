@@ -1,13 +1,13 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies are checked field by field below */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../config/paths';
+import { API_ROUTES } from '../../dashboard/api-routes';
 import { hashPassword, verifyPassword } from '../../dashboard/auth';
-import { startDashboardServer, type DashboardServer } from '../../dashboard/server';
-import { createPgPool } from '../../worker/connections';
-import { stackConfig, uniqueName } from '../support/env';
+import { startDashboardServer } from '../../dashboard/server';
+import { stackConfig } from '../support/env';
+import { dashboardFixture } from '../support/dashboard-fixture';
 import {
   deleteEvents,
   expectedPerExhibition,
@@ -16,7 +16,6 @@ import {
   insertEvents,
   knownDataSet,
   NAME_OF,
-  seedDashboardDatabase,
   type KnownEvent,
 } from '../e2e/support/dashboard-data';
 
@@ -26,41 +25,18 @@ const FIRST = '2020-03-23';
 const LAST = '2020-03-31';
 const TOKEN = 'dash-api-test-token-0123456789';
 const PASSWORD = 'correct horse battery staple';
-const config = stackConfig({
-  DASHBOARD_TOKEN: TOKEN,
-  DASHBOARD_USERS: `curator:${hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 })}`,
-});
 const AUTH = { authorization: `Bearer ${TOKEN}` };
-const db = createPgPool(config);
-const tag = uniqueName('dash-api');
 const events: KnownEvent[] = knownDataSet(FIRST, 9);
-let server: DashboardServer;
-
-async function api(path: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(new URL(path, server.url), { headers: AUTH });
-  return { status: res.status, body: await res.json() };
-}
-
-async function ok(path: string): Promise<any> {
-  const { status, body } = await api(path);
-  expect(status, `${path}: ${JSON.stringify(body)}`).toBe(200);
-  return body;
-}
+const dash = dashboardFixture({
+  name: 'dash-api',
+  token: TOKEN,
+  events,
+  env: { DASHBOARD_USERS: `curator:${hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 })}` },
+});
+const { config, db, tag, api, ok } = dash;
 
 const W = `from=${FIRST}&to=${LAST}`;
 const round3 = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
-
-beforeAll(async () => {
-  await seedDashboardDatabase(config, db);
-  await insertEvents(db, events, tag, config.museum.timeZone);
-  server = await startDashboardServer(config, { port: 0 });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await deleteEvents(db, tag).catch(() => undefined);
-  await db.end();
-});
 
 describe('dashboard API on a known data set', () => {
   it('describes the catalogue, floors and museum time zone', async () => {
@@ -350,18 +326,18 @@ describe('dashboard API validation', () => {
 
   it('answers unknown endpoints with 404 and other methods with 405', async () => {
     expect((await api('/api/nope')).status).toBe(404);
-    const res = await fetch(new URL('/api/meta', server.url), { method: 'POST', headers: AUTH });
+    const res = await fetch(new URL('/api/meta', dash.server.url), { method: 'POST', headers: AUTH });
     expect(res.status).toBe(405);
-    expect((await fetch(new URL('/nope', server.url), { headers: AUTH })).status).toBe(404);
+    expect((await fetch(new URL('/nope', dash.server.url), { headers: AUTH })).status).toBe(404);
   });
 
   it('serves both views and the charting library', async () => {
     for (const path of ['/exhibitions', '/safety', '/app.js', '/style.css', '/vendor/chart.umd.min.js']) {
-      const res = await fetch(new URL(path, server.url), { headers: AUTH });
+      const res = await fetch(new URL(path, dash.server.url), { headers: AUTH });
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     }
-    const root = await fetch(new URL('/?floor=1', server.url), { redirect: 'manual', headers: AUTH });
+    const root = await fetch(new URL('/?floor=1', dash.server.url), { redirect: 'manual', headers: AUTH });
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/exhibitions?floor=1');
   });
@@ -414,23 +390,9 @@ describe('dashboard database role', () => {
 });
 
 describe('dashboard access control', () => {
-  const API_ROUTES = [
-    '/api/meta',
-    '/api/health',
-    '/api/exhibitions/ratings-over-time',
-    '/api/exhibitions/popularity',
-    '/api/exhibitions/top-rated',
-    '/api/exhibitions/rating-distribution',
-    '/api/safety/summary',
-    '/api/safety/by-hour',
-    '/api/safety/by-floor',
-    '/api/safety/by-exhibition',
-    '/api/safety/emergencies',
-    '/api/nope',
-  ];
-  const origin = () => new URL(server.url).origin;
+  const origin = () => new URL(dash.server.url).origin;
   const login = (form: Record<string, string>, headers: Record<string, string> = { origin: origin() }) =>
-    fetch(new URL('/login', server.url), {
+    fetch(new URL('/login', dash.server.url), {
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -438,14 +400,14 @@ describe('dashboard access control', () => {
     });
   const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0]!;
 
-  it.each(API_ROUTES)('%s is a 401 JSON without credentials', async (path) => {
+  it.each([...API_ROUTES, '/api/nope'])('%s is a 401 JSON without credentials', async (path) => {
     const variants: Array<Record<string, string>> = [
       {},
       { authorization: 'Bearer wrong-token-0123456789' },
       { cookie: 'museum_dashboard_session=forged' },
     ];
     for (const headers of variants) {
-      const res = await fetch(new URL(`${path}?${W}`, server.url), { headers });
+      const res = await fetch(new URL(`${path}?${W}`, dash.server.url), { headers });
       expect(res.status, path).toBe(401);
       expect(res.headers.get('content-type')).toContain('application/json');
       expect(await res.json()).toEqual({ error: 'unauthorized', reason: expect.any(String) });
@@ -454,7 +416,7 @@ describe('dashboard access control', () => {
 
   it('shows the login page for views without credentials', async () => {
     for (const path of ['/exhibitions', '/safety?floor=1', '/', '/app.js']) {
-      const res = await fetch(new URL(path, server.url), { redirect: 'manual' });
+      const res = await fetch(new URL(path, dash.server.url), { redirect: 'manual' });
       expect(res.status, path).toBe(401);
       expect(res.headers.get('content-type')).toContain('text/html');
       const html = await res.text();
@@ -463,15 +425,17 @@ describe('dashboard access control', () => {
       expect(html).not.toContain('<script');
     }
     // What the login page itself needs is public.
-    expect((await fetch(new URL('/style.css', server.url))).status).toBe(200);
+    expect((await fetch(new URL('/style.css', dash.server.url))).status).toBe(200);
   });
 
   it('trades a valid ?token= for a session cookie and drops the token from the URL', async () => {
-    const wrong = await fetch(new URL('/safety?token=nope&floor=1', server.url), { redirect: 'manual' });
+    const wrong = await fetch(new URL('/safety?token=nope&floor=1', dash.server.url), { redirect: 'manual' });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('set-cookie')).toBeNull();
 
-    const res = await fetch(new URL(`/safety?floor=1&token=${TOKEN}`, server.url), { redirect: 'manual' });
+    const res = await fetch(new URL(`/safety?floor=1&token=${TOKEN}`, dash.server.url), {
+      redirect: 'manual',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/safety?floor=1');
     const setCookie = res.headers.get('set-cookie') ?? '';
@@ -481,25 +445,25 @@ describe('dashboard access control', () => {
     expect(setCookie).toContain('Path=/');
     expect(setCookie).not.toContain('Secure');
     const cookie = cookieOf(res);
-    const meta = await fetch(new URL('/api/meta', server.url), { headers: { cookie } });
+    const meta = await fetch(new URL('/api/meta', dash.server.url), { headers: { cookie } });
     expect(meta.status).toBe(200);
-    expect((await fetch(new URL('/safety', server.url), { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(new URL('/safety', dash.server.url), { headers: { cookie } })).status).toBe(200);
 
     // Behind a TLS proxy the cookie is Secure.
-    const tls = await fetch(new URL(`/?token=${TOKEN}`, server.url), {
+    const tls = await fetch(new URL(`/?token=${TOKEN}`, dash.server.url), {
       redirect: 'manual',
       headers: { 'x-forwarded-proto': 'https' },
     });
     expect(tls.headers.get('set-cookie')).toContain('Secure');
 
     // Signing out ends the session.
-    const out = await fetch(new URL('/logout', server.url), {
+    const out = await fetch(new URL('/logout', dash.server.url), {
       method: 'POST',
       redirect: 'manual',
       headers: { cookie, origin: origin() },
     });
     expect(out.status).toBe(303);
-    expect((await fetch(new URL('/api/meta', server.url), { headers: { cookie } })).status).toBe(401);
+    expect((await fetch(new URL('/api/meta', dash.server.url), { headers: { cookie } })).status).toBe(401);
   });
 
   it('signs a user in with the password of their hash and rejects a wrong one', async () => {
@@ -514,7 +478,7 @@ describe('dashboard access control', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/safety?floor=2');
     const cookie = cookieOf(res);
-    expect((await fetch(new URL('/api/health', server.url), { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(new URL('/api/health', dash.server.url), { headers: { cookie } })).status).toBe(200);
 
     // `next` never leads off the server.
     const away = await login({ username: 'curator', password: PASSWORD, next: '//evil.example/x' });
@@ -540,14 +504,14 @@ describe('dashboard access control', () => {
 
   it('sends the security headers on every response', async () => {
     const responses = [
-      await fetch(new URL('/api/meta', server.url)),
-      await fetch(new URL('/api/meta', server.url), { headers: AUTH }),
-      await fetch(new URL('/exhibitions', server.url)),
-      await fetch(new URL('/exhibitions', server.url), { headers: AUTH }),
-      await fetch(new URL('/login', server.url)),
-      await fetch(new URL('/nope', server.url), { headers: AUTH }),
-      await fetch(new URL('/style.css', server.url)),
-      await fetch(new URL('/?token=x', server.url), { redirect: 'manual' }),
+      await fetch(new URL('/api/meta', dash.server.url)),
+      await fetch(new URL('/api/meta', dash.server.url), { headers: AUTH }),
+      await fetch(new URL('/exhibitions', dash.server.url)),
+      await fetch(new URL('/exhibitions', dash.server.url), { headers: AUTH }),
+      await fetch(new URL('/login', dash.server.url)),
+      await fetch(new URL('/nope', dash.server.url), { headers: AUTH }),
+      await fetch(new URL('/style.css', dash.server.url)),
+      await fetch(new URL('/?token=x', dash.server.url), { redirect: 'manual' }),
     ];
     for (const res of responses) {
       expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");

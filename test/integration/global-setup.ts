@@ -1,41 +1,7 @@
-import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { maintenanceClient } from '../../infra/local/components/postgres';
 import { LocalStack } from '../../infra/local/stack';
+import { ensureNamespace } from '../../infra/local/temporal-namespace';
 import { TEST_NAMESPACE } from '../support/env';
-
-/**
- * Tests run their workflows in a Temporal namespace of their own, so the operator's `default` namespace
- * (what `npm start` and the UI show) never fills with test runs. Registered once on the dev server;
- * its short retention lets the server clean the runs up by itself.
- */
-async function ensureTestNamespace(address: string): Promise<void> {
-  const connection = await Connection.connect({ address, connectTimeout: 10_000 });
-  try {
-    await connection.workflowService
-      .registerNamespace({
-        namespace: TEST_NAMESPACE,
-        description: 'museum-etl test runs (npm test)',
-        workflowExecutionRetentionPeriod: msToTs('1 day'),
-      })
-      .catch((err: { code?: number }) => {
-        if (err.code !== 6) throw err; // ALREADY_EXISTS: an earlier run registered it
-      });
-    // A new namespace reaches the frontend's cache a moment after it is registered.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await connection.workflowService.listWorkflowExecutions({ namespace: TEST_NAMESPACE, pageSize: 1 });
-        return;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
-  } finally {
-    await connection.close();
-  }
-}
 
 /** Tests own a database of their own, so they can assert exact counts and never touch the developer's data. */
 async function recreateTestDatabase(stack: LocalStack, name: string, drop = false): Promise<void> {
@@ -65,7 +31,12 @@ export default async function setup(): Promise<() => Promise<void>> {
   const database = `museum_test_${process.pid}`;
   process.env.MUSEUM_TEST_DATABASE = database;
   await recreateTestDatabase(stack, database);
-  await ensureTestNamespace(`127.0.0.1:${stack.settings.ports.temporal}`);
+  // Tests never fill the operator's `default` namespace (what `npm start` and the UI show).
+  await ensureNamespace(
+    `127.0.0.1:${stack.settings.ports.temporal}`,
+    TEST_NAMESPACE,
+    'museum-etl test runs (npm test)',
+  );
   return async () => {
     if (process.env.KEEP_TEST_DATABASE !== 'true') await recreateTestDatabase(stack, database, true);
     if (process.env.KEEP_STACK === 'true') return;

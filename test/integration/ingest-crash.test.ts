@@ -5,6 +5,7 @@ import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
 import { stackConfig, uniqueName } from '../support/env';
+import { createTestTopic } from '../support/kafka';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/processes';
 
 const config = stackConfig();
@@ -42,11 +43,7 @@ afterAll(async () => {
 
 describe('crash test', () => {
   it('loses and doubles nothing when the worker is killed -9 in the middle of 100,000 events', async () => {
-    const topic = uniqueName('crash');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-    await admin.disconnect();
+    const topic = await createTestTopic(kafka, 'crash', PARTITIONS);
     const producer = kafka.producer();
     await producer.connect();
     const generator = createLiveEventGenerator({ seed: 'crash-test', faultFraction: 0.15 });

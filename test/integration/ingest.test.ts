@@ -11,7 +11,8 @@ import {
   resumeSignal,
 } from '../../workflows/ingest';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
-import { stackConfig, uniqueName } from '../support/env';
+import { stackConfig } from '../support/env';
+import { createTestTopic } from '../support/kafka';
 import { KIOSK_VECTORS_FILE as VECTORS_FILE } from '../support/spec-files';
 import { startTestWorker, type TestWorker } from '../support/worker';
 
@@ -29,14 +30,7 @@ const vectors = fs
     (l) => JSON.parse(l) as { raw: string; expect: 'rating' | 'request' | 'rejected'; reason: string | null },
   );
 
-async function newTopic(partitions = 1): Promise<string> {
-  const topic = uniqueName('ingest');
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  await admin.disconnect();
-  return topic;
-}
+const newTopic = (partitions = 1) => createTestTopic(kafka, 'ingest', partitions);
 
 async function produce(topic: string, values: Array<Buffer | string | null>, partition = 0): Promise<void> {
   const producer = kafka.producer();
@@ -200,5 +194,27 @@ describe('live ingest', () => {
       { what: 'resumed load' },
     );
     await drain(topic);
+  });
+
+  it('stops consuming when the workflow is terminated or cancelled, as from the Temporal UI', async () => {
+    for (const stop of ['terminate', 'cancel'] as const) {
+      const topic = await newTopic(2);
+      const handle = await startIngest(topic);
+      await produce(topic, [vectors[0]!.raw]);
+      await waitFor(
+        () => checkpoint(topic),
+        (n) => n === 1,
+        { what: 'first event' },
+      );
+      if (stop === 'terminate') await handle.terminate('operator pressed Terminate');
+      else await handle.cancel();
+      await expect(handle.result()).rejects.toThrow();
+      await produce(topic, [vectors[0]!.raw, vectors[1]!.raw], 0);
+      await produce(topic, [vectors[0]!.raw], 1);
+      await new Promise((r) => setTimeout(r, 2000));
+      // Nothing is left running that could still commit: no child workflows, no orphaned loop.
+      expect(await checkpoint(topic, 0)).toBe(1);
+      expect(await checkpoint(topic, 1)).toBe(0);
+    }
   });
 });

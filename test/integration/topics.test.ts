@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../config/paths';
 import { kafkaComponent } from '../../infra/local/components/kafka';
-import { loadStackSettings } from '../../infra/local/settings';
+import { loadStackSettings } from '../../config/stack-settings';
 import { createKafka } from '../../worker/connections';
 import { stackConfig, uniqueName } from '../support/env';
 

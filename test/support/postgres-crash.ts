@@ -1,32 +1,44 @@
 import { execFileSync } from 'node:child_process';
-import { isAlive } from '../../infra/local/proc';
-import type { LocalStack } from '../../infra/local/stack';
+import fs from 'node:fs';
+import { componentPaths } from '../../infra/local/component';
+import { LocalStack } from '../../infra/local/stack';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /**
- * kill -9 of the stack's postmaster: what a power cut does to the database. PostgreSQL restarts
- * with crash recovery, which empties every unlogged table (the staging).
+ * A real database crash: kill -9 of the postmaster, then the project's stack starts it again and
+ * PostgreSQL runs crash recovery, which empties every unlogged table (the pipeline's staging).
  */
-export async function killPostmaster(stack: LocalStack): Promise<void> {
-  const component = stack.components.find((c) => c.name === 'postgres')!;
-  const pid = stack.ownPid(component);
-  if (pid === undefined) throw new Error('the stack has no running PostgreSQL to kill');
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+export async function crashPostgres(stack = new LocalStack()): Promise<void> {
+  await killPostmaster(stack);
+  await startPostgres(stack);
+}
+
+/** kill -9 of the postmaster alone, for a test that lets the pipeline run into the outage. */
+export async function killPostmaster(stack = new LocalStack()): Promise<void> {
+  const pid = Number(fs.readFileSync(componentPaths(stack.settings, 'postgres').pidFile, 'utf8'));
+  const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
     .split('\n')
-    .map((l) => Number(l.trim()))
-    .filter((n) => n > 0);
+    .filter((l) => l.trim() !== '')
+    .map(Number);
   process.kill(pid, 'SIGKILL');
-  // Orphaned backends notice the postmaster is gone and exit; until they have, they hold the
-  // shared memory a new postmaster refuses to start beside.
-  const deadline = Date.now() + 15_000;
-  while ([pid, ...children].some(isAlive)) {
-    if (Date.now() > deadline) {
-      for (const c of children.filter(isAlive)) process.kill(c, 'SIGKILL');
-    }
+  // Backends leave by themselves once they see the postmaster gone; a new one cannot start while
+  // any of them still holds the old shared memory.
+  const deadline = Date.now() + 30_000;
+  while ([pid, ...children].some(alive)) {
+    if (Date.now() > deadline) throw new Error('PostgreSQL backends outlived their postmaster by 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-/** The stack's own start (`museum-etl stack up` for PostgreSQL alone): recovery, then ready. */
-export async function startPostgres(stack: LocalStack): Promise<void> {
+/** The stack's own start of PostgreSQL (crash recovery, then ready). */
+export async function startPostgres(stack = new LocalStack()): Promise<void> {
   await stack.up(() => undefined, ['postgres']);
 }

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { buildActivityDeps, createActivities } from '../../activities';
+import { buildActivityDeps, createActivities, type Activities } from '../../activities';
 import type { Config } from '../../config';
 import { uniqueName, WORKFLOWS_PATH } from './env';
 
@@ -20,6 +20,8 @@ export async function startTestWorker(deps: {
   db: Pool;
   kafka: Kafka;
   s3: S3Client;
+  /** Wraps the real activities, e.g. to crash a dependency between two of them. */
+  wrap?: (activities: Activities) => Activities;
 }): Promise<TestWorker> {
   const taskQueue = uniqueName('test');
   const nativeConnection = await NativeConnection.connect({ address: deps.config.temporal.address });
@@ -29,7 +31,7 @@ export async function startTestWorker(deps: {
     namespace: deps.config.temporal.namespace,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities(activityDeps),
+    activities: (deps.wrap ?? ((a) => a))(createActivities(activityDeps)),
   });
   const running = worker.run();
   const connection = await Connection.connect({ address: deps.config.temporal.address });

@@ -4,6 +4,18 @@ import { configProblems } from '../support/config-problems';
 
 const problems = configProblems;
 
+/** The least a production worker needs. */
+const PRODUCTION = {
+  MUSEUM_ENV: 'production',
+  TEMPORAL_ADDRESS: 'temporal.internal:7233',
+  KAFKA_BROKERS: 'b-1:9092',
+  S3_BUCKET: 'museum-history',
+  AWS_REGION: 'eu-west-2',
+  PGHOST: 'db.internal',
+  PGUSER: 'museum_writer',
+  PGDATABASE: 'museum',
+};
+
 describe('config', () => {
   it('defaults every connection to the embedded stack', () => {
     const c = loadConfig({});
@@ -107,18 +119,45 @@ describe('config', () => {
   });
 
   it('uses the default AWS credential chain when no keys are given in production', () => {
-    const c = loadConfig({
-      MUSEUM_ENV: 'production',
-      TEMPORAL_ADDRESS: 'temporal.internal:7233',
-      KAFKA_BROKERS: 'b-1:9092',
-      S3_BUCKET: 'museum-history',
-      AWS_REGION: 'eu-west-2',
-      PGHOST: 'db.internal',
-      PGUSER: 'museum_writer',
-      PGDATABASE: 'museum',
-    });
+    const c = loadConfig(PRODUCTION);
     expect(c.s3.credentials).toBeUndefined();
     expect(c.s3.endpoint).toBeUndefined();
     expect(c.s3.forcePathStyle).toBe(false);
+  });
+});
+
+describe('config for the dashboard', () => {
+  const forDashboard = { dashboard: true };
+
+  it('needs its own reporting login in production, named by variable', () => {
+    expect(problems(PRODUCTION, forDashboard)).toEqual([
+      expect.stringMatching(/^PG_READER_USER is required \(a login that is a member of museum_reporting/),
+      expect.stringMatching(/^PG_READER_PASSWORD is required/),
+    ]);
+    // A worker on the same host does not need it.
+    expect(problems(PRODUCTION)).toEqual([]);
+  });
+
+  it('connects as the reporting login, never as the writer', () => {
+    const config = loadConfig(
+      {
+        ...PRODUCTION,
+        PGPASSWORD: 'writer-secret',
+        PG_READER_USER: 'museum_dashboard',
+        PG_READER_PASSWORD: 'reader-secret',
+      },
+      forDashboard,
+    );
+    expect(config.pg).toMatchObject({ readerUser: 'museum_dashboard', readerPassword: 'reader-secret' });
+    expect(
+      problems({ ...PRODUCTION, PG_READER_USER: 'museum_writer', PG_READER_PASSWORD: 'x' }, forDashboard),
+    ).toEqual([expect.stringMatching(/^PG_READER_USER must be the read-only reporting login, not PGUSER/)]);
+  });
+
+  it('keeps the local reader default', () => {
+    expect(loadConfig({}, forDashboard).pg).toMatchObject({
+      readerUser: 'museum_reader',
+      readerPassword: 'museum_reader',
+    });
   });
 });

