@@ -182,6 +182,21 @@ describe('backfill workflow on the simulator history', () => {
     }
   });
 
+  it('fails a file whose first line is no CSV header as NotAHistoryFile and still loads the others', async () => {
+    const b = await createBucket(s3, 'notcsv');
+    await putObject(s3, b, 'lmnh_hist_data_0.csv', 'at,site,val,type\n2023-03-06 15:09:21,4,0,\n');
+    // Not valid UTF-8: no header can be read, so no row can be judged.
+    await putObject(s3, b, 'lmnh_hist_data_1.csv', Buffer.from([0xff, 0xfe, 0x0a, 0x31, 0x0a]));
+    const run = await tw.run({ bucket: b });
+    expect(run.failed).toEqual([
+      { key: 'lmnh_hist_data_1.csv', error: expect.stringMatching(/not a history file.*UTF-8/) },
+    ]);
+    expect(run.loaded.map((f) => f.key)).toEqual(['lmnh_hist_data_0.csv']);
+    const left = await db.query('select 1 from staged_file where bucket = $1', [b]);
+    expect(left.rowCount).toBe(0);
+    expect(await manifest(b)).toEqual([expect.objectContaining({ key: 'lmnh_hist_data_0.csv' })]);
+  });
+
   it('never doubles a position that was already stored by other means', async () => {
     const b = await createBucket(s3, 'preloaded');
     const key = 'lmnh_hist_data_0.csv';
