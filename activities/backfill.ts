@@ -1,14 +1,27 @@
 import { Context } from '@temporalio/activity';
 import { FailureType, permanentFailure } from '../common/failures';
 import { historyFileNumber, isHistoryKey } from '../domain';
-import { loadFile, rowsOf, type BackfillHeartbeat } from './backfill-file';
+import type { StagedFile } from '../pipeline/staged-file';
+import { sweepStaging } from '../pipeline/staging';
+import { extractFile, type BackfillHeartbeat } from './backfill-extract';
+import { manifestEntries, manifestEntry } from './backfill-manifest';
 import { unavailableReason } from './backfill-source';
-import { manifestEntries, manifestEntry, type LoadStats } from './backfill-staging';
+import { fileDatasetOf, loadFile, transformFile, type FileJudgement } from './backfill-stages';
 import type { ActivityDeps } from './index';
-import { recordBackfillRows } from './metrics';
+import { recordBackfillRows, recordStage } from './metrics';
 import { listAllObjects } from './s3-objects';
 
-export type { BackfillHeartbeat } from './backfill-file';
+/*
+ * A history file is three activities over the live path's claim check. Extract stages the raw
+ * lines as 20,000-line chunk batches; transform judges the chunks in order and frees each one's
+ * raw lines as its verdicts are staged; load swaps the verdicts in with the manifest entry and
+ * drops the staging. Every stage works a chunk at a time, so a 10,000,000-row file costs the
+ * worker a few MB, and PostgreSQL about one copy of the file (raw lines, then verdicts) until load.
+ * One swap at the end rather than a load per chunk: readers must see a file whole or not at all.
+ */
+
+export type { BackfillHeartbeat } from './backfill-extract';
+export type { StagedFile } from '../pipeline/staged-file';
 
 export interface HistoryFile {
   key: string;
@@ -27,37 +40,69 @@ export interface HistoryListing {
   files: HistoryFile[];
 }
 
-export interface LoadHistoryInput {
+export interface ExtractHistoryInput {
   bucket: string;
   key: string;
   etag: string;
-  /** Stop after this many data rows (accepted + rejected) in this file. */
-  rowLimit?: number;
+  /** Dataset whose rules judge the file; default `kiosk`. */
+  dataset?: string;
+  /** Drop whatever is staged for this version first (a later stage found it gone). */
+  restage?: boolean;
 }
 
-export interface LoadHistoryResult extends LoadStats {
-  key: string;
-  etag: string;
-  /** `unchanged`: already loaded at this ETag; `failed`: the object could not be read (see error). */
-  status: 'loaded' | 'unchanged' | 'failed';
-  error?: string;
+/** The claim check of one file, or `unchanged` when this version is already loaded in full. */
+export type ExtractedHistoryFile = (
+  | { status: 'extracted'; file: StagedFile; resumedFromLine: number }
+  | { status: 'unchanged'; file: null; resumedFromLine: 0 }
+) & { durationMs: number; attempt: number };
+
+/** Counts as the backfill summary has always shown them. */
+export interface HistoryCounts {
+  ratings: number;
+  requests: number;
+  rejects: number;
+  rejectsByReason: Record<string, number>;
+  /** Header lines repeated inside the file (skipped). */
+  headerLines: number;
+  blankLines: number;
+}
+
+export interface TransformedHistoryFile extends HistoryCounts {
+  /** Last line judged (or skipped); the file's last unless the row limit stopped it. */
   lines: number;
-  bytes: number;
-  /** False when the row limit stopped the load before the end of the file. */
+  /** False when the row limit stopped the judging before the end of the file. */
   complete: boolean;
+  durationMs: number;
+  attempt: number;
+}
+
+export interface LoadedHistoryFile {
+  /** `unchanged`: another run loaded this version in full meanwhile; nothing written. */
+  status: 'loaded' | 'unchanged';
+  inserted: Record<string, number>;
   /** Earlier ETags of this key whose rows were replaced. */
   replaced: string[];
-  /** Line the attempt started after (0 = from the beginning). */
-  resumedFromLine: number;
   durationMs: number;
-  /** Of which the final swap transaction. */
-  finalizeMs: number;
+  attempt: number;
 }
 
-/** Lines per staged chunk: about 1.5 MB of COPY text, and the most a crash can make us redo. */
+/** Lines per staged chunk: about 3 MB of COPY text, and the most a crash can make extract redo. */
 export const CHUNK_LINES = 20_000;
 
-export function createBackfillActivities({ config, db, s3, catalogue }: ActivityDeps) {
+export function countsOf(
+  j: Pick<FileJudgement, 'byKind' | 'rejectsByReason' | 'skippedByKind'>,
+): HistoryCounts {
+  return {
+    ratings: j.byKind.rating ?? 0,
+    requests: j.byKind.request ?? 0,
+    rejects: j.byKind.reject ?? 0,
+    rejectsByReason: j.rejectsByReason,
+    headerLines: j.skippedByKind.header ?? 0,
+    blankLines: j.skippedByKind.blank ?? 0,
+  };
+}
+
+export function createBackfillActivities({ config, db, s3, datasets }: ActivityDeps) {
   return {
     async listHistoryFiles(input: { bucket?: string } = {}): Promise<HistoryListing> {
       const bucket = input.bucket ?? config.s3.bucket;
@@ -88,30 +133,32 @@ export function createBackfillActivities({ config, db, s3, catalogue }: Activity
     },
 
     /**
-     * Streams, validates and stages one history object, then swaps it in with its manifest entry.
-     * Idempotent and resumable: a retried attempt continues after the last staged chunk.
+     * Streams one history object into staged chunks of raw lines. Resumable: a retried attempt
+     * reads S3 again from the byte after the last committed chunk, if the ETag still matches.
+     * An object that cannot be read fails with `ObjectUnreadable` (not retried).
      */
-    async loadHistoryFile(input: LoadHistoryInput): Promise<LoadHistoryResult> {
+    async extractHistoryFile(input: ExtractHistoryInput): Promise<ExtractedHistoryFile> {
       const started = Date.now();
       const ctx = Context.current();
-      const f = { bucket: input.bucket, key: input.key, etag: input.etag.replace(/^"(.*)"$/, '$1') };
-      const base = { key: f.key, etag: f.etag, replaced: [] as string[], durationMs: 0, finalizeMs: 0 };
-
+      const dataset = input.dataset ?? 'kiosk';
+      const f = { bucket: input.bucket, key: input.key, etag: input.etag.replace(/^"(.*)"$/, '$1'), dataset };
+      fileDatasetOf(datasets, dataset);
+      if (!isHistoryKey(f.key)) {
+        throw permanentFailure(
+          FailureType.NotAHistoryFile,
+          `s3://${f.bucket}/${f.key} is not a history file name`,
+        );
+      }
+      const timing = () => ({ durationMs: Date.now() - started, attempt: ctx.info.attempt });
       const entry = await manifestEntry(db, f.bucket, f.key);
       if (entry?.etag === f.etag && entry.complete) {
-        return { ...base, ...zero(), status: 'unchanged', complete: true, resumedFromLine: 0 };
+        return { status: 'unchanged', file: null, resumedFromLine: 0, ...timing() };
       }
-      // Fresh, not the cached few seconds: a file judged against a stale catalogue stays judged.
-      const snapshot = await catalogue.get(0);
-      const outcome = await loadFile(
-        {
-          db,
-          s3,
-          rules: { catalogue: snapshot.catalogue, now: Date.now(), timeZone: config.museum.timeZone },
-          exhibitionIds: snapshot.exhibitionIds,
-        },
+      await sweepStaging(db);
+      const { file, resumedFromLine } = await extractFile(
+        { db, s3 },
         f,
-        { rowLimit: input.rowLimit, chunkLines: CHUNK_LINES },
+        { chunkLines: CHUNK_LINES, restage: input.restage ?? false },
         {
           heartbeat: (d) => ctx.heartbeat(d),
           signal: ctx.cancellationSignal,
@@ -119,61 +166,79 @@ export function createBackfillActivities({ config, db, s3, catalogue }: Activity
           previous: ctx.info.heartbeatDetails as Partial<BackfillHeartbeat> | undefined,
         },
       );
-      const { stats, lineReached, byteOffset } = outcome.state;
-      const counts = {
-        ratings: stats.ratings,
-        requests: stats.requests,
-        rejects: stats.rejects,
-        rejectsByReason: stats.rejectsByReason,
-        headerLines: stats.headerLines,
-        blankLines: stats.blankLines,
-        lines: lineReached,
-        bytes: byteOffset,
-        resumedFromLine: outcome.resumedFromLine,
-        durationMs: Date.now() - started,
-      };
-      if (outcome.kind === 'unavailable') {
-        return { ...base, ...counts, ...zero(), status: 'failed', error: outcome.error, complete: false };
-      }
-      if (outcome.final.outcome === 'unchanged') {
-        return { ...base, ...counts, status: 'unchanged', complete: true };
-      }
-      recordBackfillRows(f.bucket, {
-        ratings: stats.ratings,
-        requests: stats.requests,
-        rejects: stats.rejects,
-      });
-      ctx.log.info('history file loaded', {
-        key: f.key,
-        etag: f.etag,
-        rows: rowsOf(stats),
-        rejects: stats.rejects,
-        replaced: outcome.final.replaced,
-        resumedFromLine: outcome.resumedFromLine,
-        durationMs: counts.durationMs,
-        finalizeMs: outcome.finalizeMs,
-      });
+      recordStage('extract', dataset, Date.now() - started);
+      return { status: 'extracted', file, resumedFromLine, ...timing() };
+    },
+
+    /** Judges the staged lines in order and stages the verdicts; a retry goes on after the last judged chunk. */
+    async transformStagedFile(input: {
+      file: StagedFile;
+      rowLimit?: number;
+    }): Promise<TransformedHistoryFile> {
+      const started = Date.now();
+      const ctx = Context.current();
+      const { file } = input;
+      let last: BackfillHeartbeat = { stage: 'transform', key: file.key, lineReached: 0 };
+      const judgement = await withHeartbeat(
+        () => ctx.heartbeat(last),
+        () =>
+          transformFile({ db, datasets }, file, input.rowLimit ?? Infinity, (d) => {
+            last = d;
+            ctx.heartbeat(d);
+          }),
+      );
+      recordStage('transform', file.dataset, Date.now() - started);
       return {
-        ...base,
-        ...counts,
-        status: 'loaded',
-        complete: outcome.complete,
-        replaced: outcome.final.replaced,
-        finalizeMs: outcome.finalizeMs,
+        ...countsOf(judgement),
+        lines: judgement.lastLine,
+        complete: !judgement.budgetReached,
+        durationMs: Date.now() - started,
+        attempt: ctx.info.attempt,
+      };
+    },
+
+    /** The swap: in one transaction, the file's rows in, earlier versions out, manifest entry written. */
+    async loadStagedFile(input: { file: StagedFile }): Promise<LoadedHistoryFile> {
+      const started = Date.now();
+      const ctx = Context.current();
+      const { file } = input;
+      const beat: BackfillHeartbeat = { stage: 'load', key: file.key, lineReached: file.lines };
+      const loaded = await withHeartbeat(
+        () => ctx.heartbeat(beat),
+        () => loadFile({ db, datasets }, file),
+      );
+      recordStage('load', file.dataset, Date.now() - started);
+      if (loaded.outcome === 'loaded') {
+        recordBackfillRows(file.bucket, {
+          ratings: loaded.inserted.rating ?? 0,
+          requests: loaded.inserted.request ?? 0,
+          rejects: loaded.inserted.reject ?? 0,
+        });
+        ctx.log.info('history file loaded', {
+          key: file.key,
+          etag: file.etag,
+          inserted: loaded.inserted,
+          replaced: loaded.replaced,
+          durationMs: Date.now() - started,
+        });
+      }
+      return {
+        status: loaded.outcome,
+        inserted: loaded.inserted,
+        replaced: loaded.replaced,
+        durationMs: Date.now() - started,
+        attempt: ctx.info.attempt,
       };
     },
   };
 }
 
-function zero() {
-  return {
-    ratings: 0,
-    requests: 0,
-    rejects: 0,
-    rejectsByReason: {},
-    headerLines: 0,
-    blankLines: 0,
-    lines: 0,
-    bytes: 0,
-  };
+/** Heartbeats every 5 s while `step` runs (a long COPY or swap sends no progress of its own). */
+async function withHeartbeat<T>(beat: () => void, step: () => Promise<T>): Promise<T> {
+  const timer = setInterval(beat, 5_000);
+  try {
+    return await step();
+  } finally {
+    clearInterval(timer);
+  }
 }

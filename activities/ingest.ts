@@ -171,7 +171,8 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
           }
           const state = await stagedState(client, batch.batchId, true);
           if (state?.stage !== 'transformed') throw missing(batch);
-          if ((await dataset.stagedVerdicts(client, batch.batchId)) !== state.messages) throw missing(batch);
+          if ((await dataset.stagedVerdicts(client, [batch.batchId])) !== state.messages)
+            throw missing(batch);
           const counts = await dataset.load(client, batch);
           await advanceCheckpoints(client, batch.source, batch.ranges);
           await recordLoaded(client, batch, toRecord(counts));

@@ -14,7 +14,8 @@ import {
   type RuleContext,
   type Verdict,
 } from '../domain';
-import { decodeLine, MAX_LINE_BYTES, splitFields } from './backfill-csv';
+import { MAX_LINE_BYTES } from '../pipeline/line-splitter';
+import { decodeLine, splitFields } from '../pipeline/kiosk/history-csv';
 import type { ActivityDeps } from './index';
 import { loadSplitBatch } from '../pipeline/kiosk/load-split';
 import { addVerdict, emptySplit } from '../pipeline/kiosk/split';

@@ -21,7 +21,8 @@ import {
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
 import type { Pool } from 'pg';
-import { CsvLineJudge, LineSplitter } from '../activities/backfill-csv';
+import { LineSplitter } from '../pipeline/line-splitter';
+import { CsvLineJudge } from '../pipeline/kiosk/history-csv';
 import { CatalogueCache } from '../pipeline/catalogue-cache';
 import type { Config } from '../config';
 import { repoPath } from '../config/paths';

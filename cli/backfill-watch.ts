@@ -21,12 +21,15 @@ export async function readLiveBackfill(handle: WorkflowHandle): Promise<LiveBack
     handle.query<BackfillProgress>('progress'),
     handle.describe(),
   ]);
-  let rows = progress.rows;
+  // Older runs' progress lacks rowsAwaitingLoad.
+  let rows = progress.rows + (progress.rowsAwaitingLoad ?? 0);
   let rejects = progress.rejects;
   for (const a of description.raw.pendingActivities ?? []) {
     const payload = a.heartbeatDetails?.payloads?.[0];
     if (!payload) continue;
     const beat = defaultPayloadConverter.fromPayload<Partial<BackfillHeartbeat>>(payload);
+    // Only transform judges rows; extract and load report lines.
+    if (beat.stage !== 'transform') continue;
     rows += beat.rows ?? 0;
     rejects += beat.rejects ?? 0;
   }
@@ -36,6 +39,17 @@ export async function readLiveBackfill(handle: WorkflowHandle): Promise<LiveBack
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-GB');
 
+/** e.g. `extract 3/10 · transform 2/10 · load 2/10`: files through each stage of those to load. */
+export function stagesLine(p: BackfillProgress): string {
+  const of = p.filesToLoad ?? 0;
+  const stages = p.stages ?? { extract: 0, transform: 0, load: 0 };
+  return `extract ${stages.extract}/${of} · transform ${stages.transform}/${of} · load ${stages.load}/${of}`;
+}
+
+/** e.g. `lmnh_hist_data_3.csv (transform)`. */
+const runningLine = (p: BackfillProgress) =>
+  p.running.map((k) => (p.runningStage?.[k] ? `${k} (${p.runningStage[k]})` : k)).join(' ') || '-';
+
 /** A progress bar on a terminal (one line every 5 s otherwise) until `done` settles. */
 export async function watchBackfill(handle: WorkflowHandle, done: Promise<unknown>): Promise<void> {
   let finished = false;
@@ -44,7 +58,7 @@ export async function watchBackfill(handle: WorkflowHandle, done: Promise<unknow
   const bar = new SingleBar({
     stream: process.stderr,
     format:
-      'backfill [{bar}] {value}/{total} files | {rows} rows | {rate} rows/s | {rejects} rejects | {running}',
+      'backfill [{bar}] {value}/{total} files | {stages} | {rows} rows | {rate} rows/s | {rejects} rejects | {running}',
     hideCursor: true,
   });
   let started = false;
@@ -58,7 +72,8 @@ export async function watchBackfill(handle: WorkflowHandle, done: Promise<unknow
           rows: fmt(live.rows),
           rate: fmt(live.rowsPerSecond),
           rejects: fmt(live.rejects),
-          running: p.running.join(' ') || '-',
+          running: runningLine(p),
+          stages: stagesLine(p),
         };
         const filesDone = p.filesDone + p.filesSkipped + p.filesFailed;
         if (tty) {
@@ -69,7 +84,7 @@ export async function watchBackfill(handle: WorkflowHandle, done: Promise<unknow
         } else if (Date.now() - lastLine >= 5_000) {
           lastLine = Date.now();
           console.error(
-            `backfill ${filesDone}/${p.filesTotal} files, ${values.rows} rows, ${values.rate} rows/s, ${values.rejects} rejects`,
+            `backfill ${filesDone}/${p.filesTotal} files (${values.stages}), ${values.rows} rows, ${values.rate} rows/s, ${values.rejects} rejects`,
           );
         }
       } catch {

@@ -8,15 +8,18 @@ import { ApplicationFailure } from '@temporalio/common';
 export const FailureType = {
   /** A bucket that cannot be listed: wrong name or no access. */
   BucketUnavailable: 'BucketUnavailable',
-  /** An S3 object that cannot be read (gone, no access, not a history file). */
+  /** An S3 object that cannot be read: gone, no access, or its ETag changed since it was listed. */
   ObjectUnreadable: 'ObjectUnreadable',
+  /** An S3 object that is not a history file: wrong name, or a first line that is no CSV header. */
+  NotAHistoryFile: 'NotAHistoryFile',
   /** Replay parameters that can never be valid. */
   BadReplayInput: 'BadReplayInput',
   /** Workflow input that can never be valid. */
   BadInput: 'BadInput',
   /**
-   * A staged batch is gone when transform or load looks for it: PostgreSQL crashed (unlogged
-   * staging comes back empty) or a sweep removed it. The workflow extracts the range again.
+   * A staged batch (or a history file's staged chunks) is gone when transform or load looks for
+   * it: PostgreSQL crashed (unlogged staging comes back empty) or a sweep removed it. The workflow
+   * extracts the range (or the file) again.
    */
   StagedBatchMissing: 'StagedBatchMissing',
   /** No dataset of that name is registered on the worker. */

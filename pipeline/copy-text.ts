@@ -41,6 +41,8 @@ export class CopyTextBuffer {
 
 /** PostgreSQL text cannot hold NUL; COPY text format needs backslash, tab and newlines escaped. */
 export function copyText(s: string): string {
+  // Most values (ids, positions, timestamps) need nothing: no copies made for them.
+  if (!/[\\\t\n\r]/.test(s) && !s.includes('\u0000')) return s;
   const clean = s.split('\u0000').join('\\0');
   return /[\\\t\n\r]/.test(clean)
     ? clean.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')

@@ -36,6 +36,64 @@ export interface Dataset {
   ): Promise<TransformCounts>;
   /** Moves the batch's staged verdicts into the final tables, idempotent by source position. */
   load(client: PoolClient, batch: StagedBatch): Promise<LoadCounts>;
-  /** Staged verdict rows of the batch: load refuses a transformed batch whose verdicts are missing. */
-  stagedVerdicts(client: PoolClient, batchId: string): Promise<number>;
+  /** Staged verdict rows of the batches: load refuses transformed batches whose verdicts are missing. */
+  stagedVerdicts(client: PoolClient, batchIds: readonly string[]): Promise<number>;
+  /** Present when the dataset also arrives as files of lines (the S3 history). */
+  readonly files?: FileDataset;
+}
+
+/** One version of an S3 object. */
+export interface FileRef {
+  bucket: string;
+  key: string;
+  etag: string;
+}
+
+/**
+ * A file is staged as a run of chunk batches whose messages are its lines (partition 0, offset =
+ * line number, value = the line's bytes), so the live path's staging holds it; what differs from
+ * a Kafka batch is that lines are judged in file order with state carried across chunks (a CSV
+ * header), and that loading a file replaces every other version of it.
+ */
+export interface FileDataset {
+  /** A judge for one file, resuming from the state its previous chunks left (null: line 1). */
+  openFile(file: FileRef, state: unknown): Promise<FileJudge>;
+  /**
+   * Moves the verdicts of the file's chunk batches into the final tables and deletes the rows of
+   * every other version of the same key, in the caller's transaction. Without `dedupe` the
+   * inserts are plain (no row of this version can exist yet): a clash fails loudly (23505).
+   * `staged`: the verdicts counted under the batches, for `alreadyLoaded`.
+   */
+  swapIn(
+    client: PoolClient,
+    file: FileRef,
+    batchIds: readonly string[],
+    options: { dedupe: boolean; staged: number },
+  ): Promise<LoadCounts & { replacedRows: number }>;
+}
+
+export interface FileJudge {
+  /**
+   * Judges one chunk's lines in order and stages the verdicts under the chunk's batch id,
+   * replacing any of an earlier attempt; stops before the data row past `rowBudget`. A file that is
+   * not this dataset's (no usable header) raises a typed non-retryable failure.
+   */
+  transformChunk(
+    client: PoolClient,
+    batch: StagedBatch,
+    lines: readonly StagedMessage[],
+    rowBudget: number,
+  ): Promise<ChunkJudged>;
+}
+
+export interface ChunkJudged extends TransformCounts {
+  /** Lines that hold no row (blank lines, repeated headers), by kind. */
+  skippedByKind: Record<string, number>;
+  /** Verdicts staged: data rows, accepted or rejected. */
+  rows: number;
+  /** The last line judged or skipped; before the chunk's end when the row budget ran out. */
+  lastLine: number;
+  budgetReached: boolean;
+  /** JSON the next chunk of the same file needs. */
+  state: unknown;
 }

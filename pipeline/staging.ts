@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
@@ -41,22 +42,44 @@ export async function stageMessages(
   batch: Omit<StagedBatch, 'batchId' | 'messages' | 'bytes'>,
   messages: readonly StagedMessageInput[],
 ): Promise<StagedBatch> {
-  await discardBatches(client, 'batch_key = $1', [batch.batchKey]);
-  const bytes = messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
-  const { rows } = await client.query<{ batch_id: string }>(
-    `insert into staged_batch (batch_key, dataset, source, ranges, messages, bytes)
-     values ($1, $2, $3, $4, $5, $6) returning batch_id`,
-    [batch.batchKey, batch.dataset, batch.source, batch.ranges, messages.length, bytes],
-  );
-  const batchId = rows[0]!.batch_id;
-  if (messages.length > 0) {
-    const text = new CopyTextBuffer();
-    for (const m of messages) {
-      text.row([batchId, String(m.partition), m.offset, m.value, m.brokerAt ?? null]);
-    }
-    await copyInto(client, 'staged_message (batch_id, partition, "offset", value, broker_at)', text);
+  const rows = new StagedMessageRows();
+  for (const m of messages) rows.add(m);
+  return stageRows(client, batch, rows);
+}
+
+/**
+ * A batch's messages encoded as they arrive, under an id chosen before the batch row exists: a
+ * history chunk of 20,000 lines then never sits in memory as 20,000 objects.
+ */
+export class StagedMessageRows {
+  readonly batchId: string = randomUUID();
+  readonly text = new CopyTextBuffer();
+  bytes = 0;
+
+  add(m: StagedMessageInput): void {
+    this.text.row([this.batchId, String(m.partition), m.offset, m.value, m.brokerAt ?? null]);
+    this.bytes += m.value?.length ?? 0;
   }
-  return { ...batch, batchId, messages: messages.length, bytes };
+
+  get messages(): number {
+    return this.text.rows;
+  }
+}
+
+/** `stageMessages` for messages already encoded. */
+export async function stageRows(
+  client: PoolClient,
+  batch: Omit<StagedBatch, 'batchId' | 'messages' | 'bytes'>,
+  rows: StagedMessageRows,
+): Promise<StagedBatch> {
+  await discardBatches(client, 'batch_key = $1', [batch.batchKey]);
+  await client.query(
+    `insert into staged_batch (batch_id, batch_key, dataset, source, ranges, messages, bytes)
+     values ($1, $2, $3, $4, $5, $6, $7)`,
+    [rows.batchId, batch.batchKey, batch.dataset, batch.source, batch.ranges, rows.messages, rows.bytes],
+  );
+  await copyInto(client, 'staged_message (batch_id, partition, "offset", value, broker_at)', rows.text);
+  return { ...batch, batchId: rows.batchId, messages: rows.messages, bytes: rows.bytes };
 }
 
 /** COPYs rows already encoded in COPY text format; the one bulk path into staging. */
@@ -101,6 +124,11 @@ export async function markTransformed(client: PoolClient, batchId: string): Prom
   );
 }
 
+/** Frees a judged batch's raw messages early (a history chunk's lines, once its verdicts are staged). */
+export async function dropStagedMessages(client: PoolClient, batchId: string): Promise<void> {
+  await client.query('delete from staged_message where batch_id = $1', [batchId]);
+}
+
 /** Tables that hold rows of a staged batch, by batch_id; a dataset adds its verdict table. */
 const STAGING_TABLES = ['staged_message', 'staged_kiosk_verdict', 'staged_pinterest_verdict'] as const;
 
@@ -122,23 +150,33 @@ export function discardBatch(client: Pool | PoolClient, batchId: string): Promis
   return discardBatches(client, 'batch_id = $1', [batchId]);
 }
 
+/** Deletes every batch staged from `source` (the chunks of one history file). */
+export function discardSourceBatches(client: Pool | PoolClient, source: string): Promise<number> {
+  return discardBatches(client, 'source = $1', [source]);
+}
+
 /**
  * Removes what no stage will come back for: batches untouched for `staleAfterMs` (a superseded
- * attempt, a workflow terminated between stages) and load records past their use.
+ * attempt, a workflow terminated between stages), history files whose staging stopped moving, and
+ * load records past their use.
  */
 export async function sweepStaging(
   db: Pool,
   staleAfterMs = 60 * 60_000,
   keepLoadedMs = 7 * 24 * 60 * 60_000,
-): Promise<{ batches: number; loaded: number }> {
-  const batches = await discardBatches(db, `updated_at < now() - make_interval(secs => $1)`, [
-    staleAfterMs / 1000,
-  ]);
+): Promise<{ batches: number; files: number; loaded: number }> {
+  const stale = [staleAfterMs / 1000];
+  const batches = await discardBatches(db, `updated_at < now() - make_interval(secs => $1)`, stale);
+  // A file's chunks are batches (swept above); the file row alone only says how far extract got.
+  const files = await db.query(
+    'delete from staged_file where updated_at < now() - make_interval(secs => $1)',
+    stale,
+  );
   const { rowCount } = await db.query(
     `delete from loaded_batch where loaded_at < now() - make_interval(secs => $1)`,
     [keepLoadedMs / 1000],
   );
-  return { batches, loaded: rowCount ?? 0 };
+  return { batches, files: files.rowCount ?? 0, loaded: rowCount ?? 0 };
 }
 
 /** What a committed batch wrote, if it was committed: the answer to a load retried after commit. */
@@ -155,7 +193,7 @@ export async function loadedCounts(
 
 export async function recordLoaded(
   client: PoolClient,
-  batch: StagedBatch,
+  batch: Pick<StagedBatch, 'batchId' | 'batchKey' | 'dataset' | 'source'>,
   counts: Record<string, number>,
 ): Promise<void> {
   await client.query(

@@ -6,18 +6,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { WorkflowHandle } from '@temporalio/client';
 import { repoPath } from '../config/paths';
+import { venvBin } from '../infra/local/python-tools';
+import { LocalStack } from '../infra/local/stack';
 import { createKafka, createPgPool, createS3 } from '../worker/connections';
 import { seedReferenceCatalogue, waitFor } from '../test/support/catalogue';
 import { stackConfig, uniqueName } from '../test/support/env';
-import { startTestWorker } from '../test/support/worker';
+import { deleteBucket } from '../test/support/backfill';
+import { startTestWorker, type TestWorker } from '../test/support/worker';
+import { writeHistory } from '../simulator/history-writer';
+import { backfillWorkflow, type BackfillInput } from '../workflows/backfill';
 import { drainSignal, liveIngestWorkflow, pauseSignal, resumeSignal } from '../workflows/ingest';
 
 const OUT = repoPath('test', 'fixtures', 'histories');
 
 // The Temporal CLI writes the canonical proto3 JSON that historyFromJSON reads back.
-const TEMPORAL_CLI = repoPath('.stack', 'venv', 'bin', 'temporal');
+const TEMPORAL_CLI = venvBin(new LocalStack().settings, 'temporal');
 
 async function save(name: string, handle: WorkflowHandle, address: string, namespace: string): Promise<void> {
   const { runId } = await handle.describe();
@@ -41,6 +47,46 @@ async function save(name: string, handle: WorkflowHandle, address: string, names
   );
   fs.writeFileSync(path.join(OUT, `${name}.json`), json);
   console.log(`recorded ${name} (${JSON.parse(json).events.length} events)`);
+}
+
+/**
+ * Two backfills over one bucket: a row-limited run (one file loaded, one cut short, one not
+ * reached), then a full run (one file skipped, the cut one finished, one loaded, one that is not a
+ * history file failed by transform) — the paths of the per-file extract, transform and load.
+ */
+async function recordBackfill(
+  tw: TestWorker,
+  s3: S3Client,
+  save: (name: string, handle: WorkflowHandle) => Promise<void>,
+): Promise<void> {
+  const bucket = uniqueName('record').toLowerCase();
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await writeHistory({ s3, bucket, rows: 3000, files: 3, seed: 'record-backfill' });
+  await tw.client.workflow.execute('seedWorkflow', {
+    taskQueue: tw.taskQueue,
+    workflowId: uniqueName('seed'),
+    args: [{ bucket }],
+  });
+  const run = async (name: string, input: BackfillInput) => {
+    const handle = await tw.client.workflow.start(backfillWorkflow, {
+      taskQueue: tw.taskQueue,
+      workflowId: uniqueName(name),
+      args: [input],
+    });
+    await handle.result();
+    await save(name, handle);
+  };
+  await run('backfill-row-limit', { bucket, rowLimit: 1500 });
+  // Not valid UTF-8 on line 1: no header, so not a history file.
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: 'lmnh_hist_data_9.csv',
+      Body: Buffer.from([0xff, 0xfe, 0x0a, 0x31, 0x0a]),
+    }),
+  );
+  await run('backfill', { bucket });
+  await deleteBucket(s3, bucket);
 }
 
 async function main(): Promise<void> {
@@ -104,6 +150,10 @@ async function main(): Promise<void> {
     await live.signal(drainSignal);
     await live.result();
     await save('live-ingest', live, config.temporal.address, config.temporal.namespace);
+
+    await recordBackfill(tw, s3, (name, handle) =>
+      save(name, handle, config.temporal.address, config.temporal.namespace),
+    );
   } finally {
     await tw.close();
     await db.end();

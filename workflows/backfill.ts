@@ -5,10 +5,9 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import { FailureType, permanentFailure } from '../common/failures';
+import { FailureType, failureTypeOf, permanentFailure } from '../common/failures';
 import type { Activities } from '../activities';
-import type { HistoryFile, LoadHistoryResult } from '../activities/backfill';
-import type { LoadStats } from '../activities/backfill-staging';
+import type { ExtractedHistoryFile, HistoryCounts, HistoryFile, StagedFile } from '../activities/backfill';
 
 const { listHistoryFiles } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -20,17 +19,31 @@ const { listHistoryFiles } = proxyActivities<Activities>({
   },
 });
 
-// A file takes about a minute per million rows; the heartbeat, not startToClose, detects a dead worker.
-const { loadHistoryFile } = proxyActivities<Activities>({
+// Infrastructure (S3, PostgreSQL) down means retry for a good while; what no retry can fix is a
+// typed non-retryable failure. The heartbeat, not startToClose, detects a dead worker.
+const retry = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 20,
+};
+// Extract and transform take up to a minute or two per million rows.
+const { extractHistoryFile, transformStagedFile } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '30 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '2 minutes',
-    maximumAttempts: 20,
-  },
+  retry,
 });
+// One transaction; a 10,000,000-row file's swap can take minutes, heartbeating every 5 s.
+const { loadStagedFile } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '1 minute',
+  retry,
+});
+
+/** Times a file is extracted again after a later stage found its staging gone, before it is failed. */
+const MAX_RESTAGES = 3;
+
+export type BackfillStage = 'extract' | 'transform' | 'load';
 
 export interface BackfillInput {
   /** Bucket holding lmnh_hist_data_*.csv; defaults to the worker's S3_BUCKET. */
@@ -47,25 +60,44 @@ export interface BackfillProgress {
   filesDone: number;
   filesSkipped: number;
   filesFailed: number;
-  /** Keys being loaded now; their live row counts are in the pending activities' heartbeats. */
+  /** Files this run has to load (listed minus already loaded): the denominator of each stage. */
+  filesToLoad: number;
+  /** Files through each stage; a file extracted again after a database crash counts once. */
+  stages: Record<BackfillStage, number>;
+  /** Keys being worked on now; their live counts are in the pending activities' heartbeats. */
   running: string[];
+  /** The stage each running key is in. */
+  runningStage: Record<string, BackfillStage>;
   /** Data rows (accepted + rejected) of finished files. */
   rows: number;
+  /** Data rows judged by transform in files whose load has not finished yet. */
+  rowsAwaitingLoad: number;
   rejects: number;
+  /** Files extracted again because their staging was gone (PostgreSQL restarted). */
+  restaged: number;
   /** Epoch ms of the workflow start, for rows/s. */
   startedAt: number;
   finished: boolean;
 }
 
-export interface BackfillSummary extends LoadStats {
+export interface LoadedFileSummary {
+  key: string;
+  etag: string;
+  ratings: number;
+  requests: number;
+  rejects: number;
+  /** False when the row limit stopped the load before the end of the file. */
+  complete: boolean;
+  /** Earlier ETags of this key whose rows were replaced. */
+  replaced: string[];
+  /** Line the last extract attempt resumed after (0 = from the beginning). */
+  resumedFromLine: number;
+}
+
+export interface BackfillSummary extends HistoryCounts {
   bucket: string;
   filesTotal: number;
-  loaded: Array<
-    Pick<
-      LoadHistoryResult,
-      'key' | 'etag' | 'ratings' | 'requests' | 'rejects' | 'complete' | 'replaced' | 'resumedFromLine'
-    >
-  >;
+  loaded: LoadedFileSummary[];
   /** Already loaded at their current ETag. */
   skipped: string[];
   /** Not started because the row limit was used up. */
@@ -77,7 +109,10 @@ export interface BackfillSummary extends LoadStats {
 
 export const backfillProgressQuery = defineQuery<BackfillProgress>('progress');
 
-/** Nightly (and on demand): load every history object not yet loaded at its current ETag. */
+/**
+ * Nightly (and on demand): load every history object not yet loaded at its current ETag, each as
+ * an extract, a transform and a load activity.
+ */
 export async function backfillWorkflow(input: BackfillInput = {}): Promise<BackfillSummary> {
   const startedAt = Date.now();
   const progress: BackfillProgress = {
@@ -86,9 +121,14 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
     filesDone: 0,
     filesSkipped: 0,
     filesFailed: 0,
+    filesToLoad: 0,
+    stages: { extract: 0, transform: 0, load: 0 },
     running: [],
+    runningStage: {},
     rows: 0,
+    rowsAwaitingLoad: 0,
     rejects: 0,
+    restaged: 0,
     startedAt,
     finished: false,
   };
@@ -122,6 +162,7 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
   progress.filesSkipped = summary.skipped.length;
 
   const queue = listing.files.filter((f) => !f.loaded);
+  progress.filesToLoad = queue.length;
   // A total row limit is only exact if files take turns: each gets what the previous ones left.
   const wanted = input.concurrency;
   const lanes =
@@ -132,68 +173,127 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
         : 2;
   let remaining = input.rowLimit ?? Infinity;
 
-  const loadOne = async (file: HistoryFile) => {
-    progress.running.push(file.key);
-    try {
-      const r = await loadHistoryFile({
+  const skip = (key: string) => {
+    summary.skipped.push(key);
+    progress.filesSkipped++;
+  };
+
+  /**
+   * Extract, transform, load; extracted again (at most MAX_RESTAGES times) if its staging is lost.
+   * `judged` hears the rows transform judged as soon as it has, so the lane can go on meanwhile.
+   */
+  const stagesOf = async (file: HistoryFile, budget: number, judged: (rows: number) => void) => {
+    const at = (stage: BackfillStage) => (progress.runningStage[file.key] = stage);
+    const passed = new Set<BackfillStage>();
+    let reported = false;
+    const pass = (stage: BackfillStage) => {
+      if (!passed.has(stage)) progress.stages[stage]++;
+      passed.add(stage);
+    };
+    for (let restages = 0; ; restages++) {
+      at('extract');
+      const extracted: ExtractedHistoryFile = await extractHistoryFile({
         bucket: listing.bucket,
         key: file.key,
         etag: file.etag,
-        ...(Number.isFinite(remaining) ? { rowLimit: remaining } : {}),
+        ...(restages > 0 ? { restage: true } : {}),
       });
-      if (r.status === 'failed') {
-        summary.failed.push({ key: r.key, error: r.error ?? 'unreadable' });
-        progress.filesFailed++;
-        return;
+      if (extracted.status === 'unchanged') return undefined;
+      pass('extract');
+      const staged: StagedFile = extracted.file;
+      try {
+        at('transform');
+        const transformed = await transformStagedFile({
+          file: staged,
+          ...(Number.isFinite(budget) ? { rowLimit: budget } : {}),
+        });
+        pass('transform');
+        at('load');
+        const rows = transformed.ratings + transformed.requests + transformed.rejects;
+        // Once: a file extracted again judges the same rows within the same budget.
+        if (!reported) judged(rows);
+        reported = true;
+        progress.rowsAwaitingLoad += rows;
+        try {
+          const loaded = await loadStagedFile({ file: staged });
+          pass('load');
+          return { extracted, transformed, loaded };
+        } finally {
+          progress.rowsAwaitingLoad -= rows;
+        }
+      } catch (err) {
+        if (failureTypeOf(err) !== FailureType.StagedBatchMissing || restages >= MAX_RESTAGES) throw err;
+        // PostgreSQL lost the unlogged staging (a crash) or a sweep took it: read the file again.
+        progress.restaged++;
       }
-      if (r.status === 'unchanged') {
-        summary.skipped.push(r.key);
-        progress.filesSkipped++;
-        return;
-      }
+    }
+  };
+
+  const loadOne = async (file: HistoryFile, budget: number, judged: (rows: number) => void) => {
+    progress.running.push(file.key);
+    try {
+      const done = await stagesOf(file, budget, judged);
+      if (!done || done.loaded.status === 'unchanged') return skip(file.key);
+      const { extracted, transformed: t, loaded } = done;
       summary.loaded.push({
-        key: r.key,
-        etag: r.etag,
-        ratings: r.ratings,
-        requests: r.requests,
-        rejects: r.rejects,
-        complete: r.complete,
-        replaced: r.replaced,
-        resumedFromLine: r.resumedFromLine,
+        key: file.key,
+        etag: extracted.file!.etag,
+        ratings: t.ratings,
+        requests: t.requests,
+        rejects: t.rejects,
+        complete: t.complete,
+        replaced: loaded.replaced,
+        resumedFromLine: extracted.resumedFromLine,
       });
-      summary.ratings += r.ratings;
-      summary.requests += r.requests;
-      summary.rejects += r.rejects;
-      summary.headerLines += r.headerLines;
-      summary.blankLines += r.blankLines;
-      for (const [reason, n] of Object.entries(r.rejectsByReason)) {
+      summary.ratings += t.ratings;
+      summary.requests += t.requests;
+      summary.rejects += t.rejects;
+      summary.headerLines += t.headerLines;
+      summary.blankLines += t.blankLines;
+      for (const [reason, n] of Object.entries(t.rejectsByReason)) {
         summary.rejectsByReason[reason] = (summary.rejectsByReason[reason] ?? 0) + n;
       }
-      remaining -= r.ratings + r.requests + r.rejects;
-      progress.rows += r.ratings + r.requests + r.rejects;
-      progress.rejects += r.rejects;
+      progress.rows += t.ratings + t.requests + t.rejects;
+      progress.rejects += t.rejects;
       progress.filesDone++;
     } catch (err) {
       // An operator cancelled the run: stop, do not record every remaining file as failed.
       if (isCancellation(err)) throw err;
-      // Retries are exhausted: report the file and let the others finish.
+      // Unreadable, not a history file, or retries exhausted: report the file, let the others finish.
       const cause = err instanceof ActivityFailure ? (err.cause ?? err) : err;
       summary.failed.push({ key: file.key, error: (cause as Error).message });
       progress.filesFailed++;
     } finally {
       progress.running = progress.running.filter((k) => k !== file.key);
+      delete progress.runningStage[file.key];
     }
   };
 
+  // In each lane the next file is extracted and transformed while the previous one loads (the
+  // load is one long transaction, most of it the dashboards' rollup triggers); at most one load and
+  // one file being prepared per lane, so staging holds at most two files per lane.
   await Promise.all(
     Array.from({ length: lanes }, async () => {
+      let loading: Promise<void> = Promise.resolve();
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
         if (remaining <= 0) {
           summary.notReached.push(file.key);
           continue;
         }
-        await loadOne(file);
+        let reachedLoad = () => {};
+        const judgedOrDone = new Promise<void>((resolve) => (reachedLoad = resolve));
+        // The next file's budget is what this one's transform left, known before its load ends.
+        const done = loadOne(file, remaining, (rows) => {
+          remaining -= rows;
+          reachedLoad();
+        }).finally(reachedLoad);
+        // Awaited below; only a cancellation rejects it, and that must not fail the task before.
+        done.catch(() => undefined);
+        await judgedOrDone;
+        await loading;
+        loading = done;
       }
+      await loading;
     }),
   );
   summary.durationMs = Date.now() - startedAt;

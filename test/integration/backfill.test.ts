@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildActivityDeps } from '../../activities';
@@ -7,9 +8,12 @@ import {
   CHUNK_LINES,
   createBackfillActivities,
   type BackfillHeartbeat,
+  type ExtractedHistoryFile,
+  type TransformedHistoryFile,
   type HistoryListing,
 } from '../../activities/backfill';
 import { scheduleView } from '../../cli/schedule';
+import { FailureType } from '../../common/failures';
 import { REFERENCE_CATALOGUE, catalogueFromPublicIds, s3Position } from '../../domain';
 import { historyLines } from '../../simulator/history-rows';
 import { writeHistory, type WriteHistoryResult } from '../../simulator/history-writer';
@@ -95,7 +99,7 @@ describe('backfill workflow on the simulator history', () => {
     expect(entries.map((m) => m.key)).toEqual(history.files.map((f) => f.key));
     expect(entries.reduce((n, m) => n + Number(m.rows) + Number(m.rejects), 0)).toBe(t.rows);
     expect(entries.every((m) => m.complete)).toBe(true);
-    const staged = await db.query('select count(*)::int as n from backfill_load where bucket = $1', [bucket]);
+    const staged = await db.query('select count(*)::int as n from staged_file where bucket = $1', [bucket]);
     expect(staged.rows[0].n).toBe(0);
   });
 
@@ -176,6 +180,21 @@ describe('backfill workflow on the simulator history', () => {
     } finally {
       delete tw.overrides.listHistoryFiles;
     }
+  });
+
+  it('fails a file whose first line is no CSV header as NotAHistoryFile and still loads the others', async () => {
+    const b = await createBucket(s3, 'notcsv');
+    await putObject(s3, b, 'lmnh_hist_data_0.csv', 'at,site,val,type\n2023-03-06 15:09:21,4,0,\n');
+    // Not valid UTF-8: no header can be read, so no row can be judged.
+    await putObject(s3, b, 'lmnh_hist_data_1.csv', Buffer.from([0xff, 0xfe, 0x0a, 0x31, 0x0a]));
+    const run = await tw.run({ bucket: b });
+    expect(run.failed).toEqual([
+      { key: 'lmnh_hist_data_1.csv', error: expect.stringMatching(/not a history file.*UTF-8/) },
+    ]);
+    expect(run.loaded.map((f) => f.key)).toEqual(['lmnh_hist_data_0.csv']);
+    const left = await db.query('select 1 from staged_file where bucket = $1', [b]);
+    expect(left.rowCount).toBe(0);
+    expect(await manifest(b)).toEqual([expect.objectContaining({ key: 'lmnh_hist_data_0.csv' })]);
   });
 
   it('never doubles a position that was already stored by other means', async () => {
@@ -411,23 +430,38 @@ describe('resume after a failed attempt', () => {
       const beats: BackfillHeartbeat[] = [];
       const first = new MockActivityEnvironment({ attempt: 1 });
       first.on('heartbeat', (d: BackfillHeartbeat) => beats.push(d));
-      await expect(first.run(activities.loadHistoryFile, input)).rejects.toThrow(/ECONNRESET/);
+      await expect(first.run(activities.extractHistoryFile, input)).rejects.toThrow(/ECONNRESET/);
       const last = beats.at(-1)!;
-      expect(last.lineReached).toBe(2 * CHUNK_LINES);
+      expect(last).toMatchObject({ stage: 'extract', lineReached: 2 * CHUNK_LINES });
       // Staged, not visible: readers see a file all at once or not at all.
       expect(await countsOf(db, b)).toEqual({ ratings: 0, requests: 0, rejects: 0 });
 
       cutAt = Infinity;
       const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: last });
-      const result = await second.run(activities.loadHistoryFile, input);
-      expect(result).toMatchObject({ status: 'loaded', resumedFromLine: last.lineReached, complete: true });
-      expect(ranges.at(-1)).toBe(`bytes=${last.bytes - 1}-`);
-      expect(result).toMatchObject({
+      const extracted = (await second.run(activities.extractHistoryFile, input)) as ExtractedHistoryFile;
+      expect(extracted).toMatchObject({ status: 'extracted', resumedFromLine: last.lineReached });
+      expect(ranges.at(-1)).toBe(`bytes=${last.bytes! - 1}-`);
+      const staged = { file: extracted.file! };
+      const transformed = (await new MockActivityEnvironment().run(
+        activities.transformStagedFile,
+        staged,
+      )) as TransformedHistoryFile;
+      expect(transformed).toMatchObject({
+        complete: true,
         ratings: w.totals.ratings,
         requests: w.totals.requests,
         rejects: w.totals.beforeOpening,
         lines: w.totals.rows + 1,
       });
+      // A retried transform finds every chunk judged and reports the same.
+      expect(await new MockActivityEnvironment().run(activities.transformStagedFile, staged)).toMatchObject({
+        ratings: transformed.ratings,
+        requests: transformed.requests,
+        rejects: transformed.rejects,
+      });
+      expect(await countsOf(db, b)).toEqual({ ratings: 0, requests: 0, rejects: 0 });
+      const loaded = await new MockActivityEnvironment().run(activities.loadStagedFile, staged);
+      expect(loaded).toMatchObject({ status: 'loaded', replaced: [] });
       const inDb = await outcomesOf(db, b, file!.key);
       expect(inDb.byLine.size).toBe(w.totals.rows);
       expect([inDb.ratings, inDb.requests, inDb.rejects]).toEqual([
@@ -446,12 +480,19 @@ describe('resume after a failed attempt', () => {
     await putObject(s3, b, 'lmnh_hist_data_0.csv', 'at,site,val,type\n2023-03-06 15:09:21,4,0,\n');
     const deps = buildActivityDeps({ config, db, kafka: createKafka(config), s3 });
     try {
-      const r = await new MockActivityEnvironment().run(createBackfillActivities(deps).loadHistoryFile, {
+      const extract = new MockActivityEnvironment().run(createBackfillActivities(deps).extractHistoryFile, {
         bucket: b,
         key: 'lmnh_hist_data_0.csv',
         etag: old,
       });
-      expect(r).toMatchObject({ status: 'failed', error: expect.stringMatching(/PreconditionFailed/) });
+      // A failed activity with a type the UI shows, not a green one whose result says `failed`.
+      const err: unknown = await extract.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApplicationFailure);
+      expect(err).toMatchObject({ type: FailureType.ObjectUnreadable, nonRetryable: true });
+      expect((err as Error).message).toMatch(/PreconditionFailed/);
+      expect(await db.query('select 1 from staged_file where bucket = $1', [b])).toMatchObject({
+        rowCount: 0,
+      });
     } finally {
       await deps.close();
     }

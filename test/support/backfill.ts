@@ -20,8 +20,10 @@ import { uniqueName, WORKFLOWS_PATH } from './env';
 export interface BackfillTestWorker {
   client: Client;
   taskQueue: string;
-  /** Test-side seams: each wraps the real activity of the same name while set. */
+  /** Test-side seams: each replaces the real activity of the same name while set. */
   overrides: Partial<Activities>;
+  /** The real activities, for an override that wraps one. */
+  real: Activities;
   run(input: BackfillInput): Promise<BackfillSummary>;
   close(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export async function startBackfillWorker(deps: {
     client,
     taskQueue,
     overrides,
+    real,
     run: (input) =>
       client.workflow.execute('backfillWorkflow', {
         taskQueue,

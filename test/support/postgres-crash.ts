@@ -17,6 +17,12 @@ const alive = (pid: number) => {
  * PostgreSQL runs crash recovery, which empties every unlogged table (the pipeline's staging).
  */
 export async function crashPostgres(stack = new LocalStack()): Promise<void> {
+  await killPostmaster(stack);
+  await startPostgres(stack);
+}
+
+/** kill -9 of the postmaster alone, for a test that lets the pipeline run into the outage. */
+export async function killPostmaster(stack = new LocalStack()): Promise<void> {
   const pid = Number(fs.readFileSync(componentPaths(stack.settings, 'postgres').pidFile, 'utf8'));
   const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
     .split('\n')
@@ -30,5 +36,9 @@ export async function crashPostgres(stack = new LocalStack()): Promise<void> {
     if (Date.now() > deadline) throw new Error('PostgreSQL backends outlived their postmaster by 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The stack's own start of PostgreSQL (crash recovery, then ready). */
+export async function startPostgres(stack = new LocalStack()): Promise<void> {
   await stack.up(() => undefined, ['postgres']);
 }

@@ -1,92 +1,15 @@
 import { parse } from 'csv-parse/sync';
-import { validateCsvRow, type RuleContext, type Verdict } from '../domain';
+import { validateCsvRow, type RuleContext, type Verdict } from '../../domain';
+import type { RawLine } from '../line-splitter';
 
 /**
- * History CSV handling below the rules: bytes -> numbered physical lines -> fields. We split lines
- * ourselves rather than stream through csv-parse because a reject needs its exact line number and
+ * History CSV handling below the rules: numbered physical lines (pipeline/line-splitter.ts) ->
+ * fields. We split lines ourselves rather than stream through csv-parse because a reject needs its exact line number and
  * raw bytes, invalid UTF-8 must spoil only its own line, and an unbalanced quote must not swallow
  * the rest of the file. csv-parse still splits every line that contains a quote, so quoting rules
  * come from the library. Consequence: a quoted field cannot span lines (the contract's files have
  * one row per line); each fragment of such a row becomes a `malformed` reject.
  */
-
-/** One physical line, terminator (LF, and a CR before it) removed. */
-export interface RawLine {
-  /** 1-based. */
-  line: number;
-  bytes: Buffer;
-  /** Byte offset just past this line's terminator: where the next line starts (the resume point). */
-  endOffset: number;
-  /** Longer than the splitter keeps; `bytes` holds only the first `maxLineBytes`. */
-  oversize: boolean;
-}
-
-/** Far above any real row (the rules reject rows over 64 KiB), low enough to keep memory flat. */
-export const MAX_LINE_BYTES = 1024 * 1024;
-
-const LF = 0x0a;
-const CR = 0x0d;
-
-export class LineSplitter {
-  private carry: Buffer[] = [];
-  private carryBytes = 0;
-  private carryOversize = false;
-
-  constructor(
-    private nextLine = 1,
-    private offset = 0,
-    private readonly maxLineBytes = MAX_LINE_BYTES,
-  ) {}
-
-  /** Lines completed by `chunk`; a partial last line waits for the next chunk or `end()`. */
-  push(chunk: Buffer): RawLine[] {
-    const out: RawLine[] = [];
-    let start = 0;
-    for (let lf = chunk.indexOf(LF, start); lf !== -1; lf = chunk.indexOf(LF, start)) {
-      this.offset += lf + 1 - start;
-      out.push(this.finish(chunk.subarray(start, lf)));
-      start = lf + 1;
-    }
-    if (start < chunk.length) {
-      this.offset += chunk.length - start;
-      this.keep(chunk.subarray(start));
-    }
-    return out;
-  }
-
-  /** The last line when the file does not end with LF (a truncated upload still loads it). */
-  end(): RawLine[] {
-    return this.carryBytes > 0 || this.carryOversize ? [this.finish(Buffer.alloc(0))] : [];
-  }
-
-  private keep(piece: Buffer): void {
-    const room = this.maxLineBytes - this.carryBytes;
-    if (piece.length > room) this.carryOversize = true;
-    if (room <= 0) return;
-    // A copy, so the line does not pin the whole network chunk it came from.
-    const kept = Buffer.from(piece.subarray(0, room));
-    this.carry.push(kept);
-    this.carryBytes += kept.length;
-  }
-
-  private finish(tail: Buffer): RawLine {
-    let bytes = tail;
-    let oversize = this.carryOversize;
-    if (this.carryBytes > 0 || oversize) {
-      this.keep(tail);
-      oversize = this.carryOversize;
-      bytes = Buffer.concat(this.carry, this.carryBytes);
-    } else if (bytes.length > this.maxLineBytes) {
-      bytes = bytes.subarray(0, this.maxLineBytes);
-      oversize = true;
-    }
-    if (!oversize && bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
-    this.carry = [];
-    this.carryBytes = 0;
-    this.carryOversize = false;
-    return { line: this.nextLine++, bytes, endOffset: this.offset, oversize };
-  }
-}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

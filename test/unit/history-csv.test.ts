@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CsvLineJudge, LineSplitter, splitFields, type RawLine } from '../../activities/backfill-csv';
-import { StagingChunk } from '../../activities/backfill-staging';
+import { CsvLineJudge, splitFields } from '../../pipeline/kiosk/history-csv';
+import { CopyTextBuffer } from '../../pipeline/copy-text';
+import { LineSplitter, type RawLine } from '../../pipeline/line-splitter';
 import { ctx } from './domain/fixtures';
 
 /** All lines of `input` fed in chunks of `size` bytes (1 = every possible split point). */
@@ -156,30 +157,16 @@ describe('CsvLineJudge', () => {
   });
 });
 
-describe('StagingChunk', () => {
-  it('writes COPY text that survives tabs, newlines, backslashes and NUL in a detail', () => {
-    const chunk = new StagingChunk('7', new Map([['EXH_04', 5]]));
-    chunk.add(
-      2,
-      { kind: 'rejected', reason: 'bad_at', detail: 'a\tb\\c\nd\u0000e\rf' },
-      Buffer.from([0x41, 0xff]),
-    );
-    chunk.add(
-      3,
-      {
-        kind: 'rating',
-        site: 4,
-        exhibitionPublicId: 'EXH_04',
-        rating: 3,
-        eventAt: { epochMicros: 0, iso: '2023-03-06T15:09:21.000000Z' },
-      },
-      Buffer.alloc(0),
-    );
-    expect(chunk.text().split('\n')).toEqual([
-      '7\t2\t2\t\\N\t\\N\t\\N\t\\\\x41ff\tbad_at\ta\\tb\\\\c\\nd\\\\0e\\rf',
-      '7\t3\t0\t5\t3\t2023-03-06T15:09:21.000000Z\t\\N\t\\N\t\\N',
+describe('CopyTextBuffer', () => {
+  it('writes COPY text that survives tabs, newlines, backslashes and NUL, bytea and NULL', () => {
+    const text = new CopyTextBuffer();
+    text.row(['7', 'a\tb\\c\nd\u0000e\rf', Buffer.from([0x41, 0xff]), null]);
+    text.row(['8', '2023-03-06T15:09:21.000000Z', Buffer.alloc(0), 'x']);
+    expect(text.bytes().toString('utf8').split('\n')).toEqual([
+      '7\ta\\tb\\\\c\\nd\\\\0e\\rf\t\\\\x41ff\t\\N',
+      '8\t2023-03-06T15:09:21.000000Z\t\\\\x\tx',
       '',
     ]);
-    expect(chunk.rows).toBe(2);
+    expect(text.rows).toBe(2);
   });
 });
