@@ -66,10 +66,10 @@ export function pinterestDataset(deps: { topics: PinterestTopics }): Dataset {
       return loadPinterestVerdicts(client, batch, typeOf(batch));
     },
 
-    async stagedVerdicts(client: PoolClient, batchId: string) {
+    async stagedVerdicts(client: PoolClient, batchIds: readonly string[]) {
       const { rows } = await client.query<{ n: number }>(
-        'select count(*)::int as n from staged_pinterest_verdict where batch_id = $1',
-        [batchId],
+        'select count(*)::int as n from staged_pinterest_verdict where batch_id = any($1::uuid[])',
+        [batchIds],
       );
       return rows[0]!.n;
     },
