@@ -58,7 +58,9 @@ describe('restarts during ingest', () => {
     const generator = createLiveEventGenerator({ seed: 'restarts', faultFraction: 0.15 });
     const produced: LiveSimulatorResult[] = [];
     const producePhase = async () => {
-      const producer = kafka.producer();
+      // Idempotent: a send retried across the Kafka restart must not write its messages twice, or
+      // the topic would hold more events than the simulator counted.
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
       produced.push(
         await runLiveSimulator({
