@@ -178,7 +178,9 @@ async function steadyRun(
     workflowId: `ingest-${topic}`,
     args: [{ topic }],
   });
-  await sleep(3000); // the first long poll is waiting
+  // The first extract starts the partition readers (a consumer group join each): let it settle,
+  // so the figures are the steady state a running ingest sees, not its first seconds.
+  await sleep(10_000);
   const before = await temporalActions(NAMESPACE);
   const generator = createLiveEventGenerator({ seed: `steady-${rate}`, faultFraction: 0, stampMode: 'now' });
   const sent = await runLiveSimulator({
