@@ -27,6 +27,8 @@ export interface ExtractTopicInput {
   /** Partition → offset to read from, where the workflow knows better than the checkpoint (prefetch). */
   after?: Record<string, string>;
   limits?: Partial<ExtractLimits>;
+  /** Read only these partitions (a lane); default every partition of the topic. */
+  partitions?: number[];
 }
 
 /** The claim check: no event passes through Temporal, only where to find the batch. */
@@ -85,6 +87,7 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
       const checkpoints = await readCheckpoints(db, input.topic);
       const from = new Map<number, string>();
       for (let p = 0; p < partitions; p++) {
+        if (input.partitions && !input.partitions.includes(p)) continue;
         from.set(p, input.after?.[String(p)] ?? checkpoints.get(p) ?? '0');
       }
       const heartbeat = quietHeartbeat(started);

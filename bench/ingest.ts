@@ -251,14 +251,18 @@ async function main(): Promise<void> {
     .option('--events <n>', 'backlog events for the throughput run', '1000000')
     .option('--steady-seconds <s>', 'length of each steady-rate run', '60')
     .option('--idle-seconds <s>', 'length of the idle run (scaled to an hour)', '300')
+    .option('--lanes <n>', 'most pipelines the live ingest may run at once (INGEST_MAX_LANES)', '4')
     .parse()
-    .opts<{ events: string; steadySeconds: string; idleSeconds: string }>();
+    .opts<{ events: string; steadySeconds: string; idleSeconds: string; lanes: string }>();
+  const maxLanes = Number(opts.lanes);
   const total = Number(opts.events);
   const steadySeconds = Number(opts.steadySeconds);
   const idleSeconds = Number(opts.idleSeconds);
   const stamp = Date.now().toString(36);
 
-  console.log(`museum-etl live-ingest benchmark: ${fmt(total)} events, ${PARTITIONS} partitions, 15% faults`);
+  console.log(
+    `museum-etl live-ingest benchmark: ${fmt(total)} events, ${PARTITIONS} partitions, 15% faults, at most ${maxLanes} lanes`,
+  );
   const ours = await freshDatabase('museum_bench');
   const limit = await freshDatabase('museum_bench_limit');
   const kafka = createKafka(ours.config);
@@ -295,7 +299,7 @@ async function main(): Promise<void> {
   const handle = await client.workflow.start(liveIngestWorkflow, {
     taskQueue,
     workflowId: `ingest-${topic}`,
-    args: [{ topic }],
+    args: [{ topic, maxLanes }],
   });
   await waitUntil(() => checkpointed(ours.db, topic), total, 'museum-etl');
   const oursSeconds = (Date.now() - started) / 1000;
@@ -324,6 +328,7 @@ async function main(): Promise<void> {
     `    Temporal actions ${fmt(backlogActions.total)} = ${fmt((backlogActions.total / total) * 1000, 1)} per 1,000 events (${backlogActions.byType})`,
   );
   console.log(`    ${stageLine(backlogStats)}`);
+  console.log(`    lanes: at most ${maxLanes}; opened ${backlogStats.widened} times`);
 
   for (const r of [5, 1000]) {
     const s = await steadyRun(client, kafka, producer, ours.db, taskQueue, r, steadySeconds);

@@ -14,6 +14,11 @@ export function printStatus(stats: LiveIngestStats, url: string): void {
   console.log(
     `  last batch: ${stats.lastBatchAt ? `${stats.lastBatchAt} (${stats.lastBatchSize} events)` : '-'}`,
   );
+  // Older runs' stats lack the lane counters.
+  const lanes = stats.lanes ?? 1;
+  console.log(
+    `  lanes: ${lanes} ${lanes > 1 ? 'pipelines (catching up on a backlog)' : 'pipeline'}; opened ${stats.widened ?? 0} times`,
+  );
   printTable(
     (['extract', 'transform', 'load'] as const).map((stage) => {
       const s = stats.stages[stage];

@@ -30,7 +30,7 @@ export async function startLiveIngest(client: Client, config: Config, topic: str
   const handle = await client.workflow.start(liveIngestWorkflow, {
     taskQueue: config.temporal.taskQueue,
     workflowId: ingestWorkflowId(topic),
-    args: [{ topic, dataset }],
+    args: [{ topic, dataset, maxLanes: config.ingest.maxLanes }],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   const description = await handle.describe();

@@ -50,6 +50,8 @@ export interface Config {
     readerPassword?: string;
   };
   museum: { timeZone: string };
+  /** INGEST_MAX_LANES: most extract → transform → load pipelines a live ingest runs while behind. */
+  ingest: { maxLanes: number };
   /** PINTEREST_TOPIC_PIN/GEO/USER: the live topics of the Pinterest dataset. */
   pinterest: { topics: PinterestTopics };
   log: {
@@ -359,6 +361,7 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
       ...readReader(env, local, options.dashboard === true, problems),
     },
     museum: { timeZone },
+    ingest: { maxLanes: int('INGEST_MAX_LANES', 4, 1, 64) },
     pinterest: { topics: pinterestTopics },
     log: {
       level: level as Config['log']['level'],

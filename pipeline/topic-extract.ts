@@ -41,12 +41,14 @@ const PARTITIONS_TTL_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Reads one batch across every partition of a topic from given offsets. A topic has one extract
- * at a time (the live workflow runs them in sequence); an attempt that Temporal has given up on
- * (a zombie after a timeout, a cancelled prefetch) is stopped by the next one instead of holding
- * the readers.
+ * Reads one batch across partitions of a topic from given offsets. A partition has one extract at
+ * a time (the live workflow runs a lane's extracts in sequence, and lanes own disjoint
+ * partitions); an attempt that Temporal has given up on (a zombie after a timeout, a cancelled
+ * prefetch) is stopped by the next one that wants any of its partitions instead of holding the
+ * readers.
  */
 export class TopicExtractor {
+  /** `topic:partition` → the extract reading it. */
   private running = new Map<string, { stopped: boolean }>();
   private partitionCounts = new Map<string, { count: number; at: number }>();
 
@@ -78,12 +80,15 @@ export class TopicExtractor {
     onWait: () => void,
     signal?: AbortSignal,
   ): Promise<TopicRead> {
-    const previous = this.running.get(topic);
-    if (previous) previous.stopped = true;
+    const partitions = [...from.keys()].sort((a, b) => a - b);
+    const keys = partitions.map((p) => `${topic}:${p}`);
     const me = { stopped: false };
-    this.running.set(topic, me);
+    for (const key of keys) {
+      const previous = this.running.get(key);
+      if (previous) previous.stopped = true;
+      this.running.set(key, me);
+    }
     try {
-      const partitions = [...from.keys()].sort((a, b) => a - b);
       const readers = partitions.map((p) => this.readers.get(topic, p));
       await Promise.all(readers.map((r, i) => r.prepare(from.get(partitions[i]!)!)));
 
@@ -111,7 +116,7 @@ export class TopicExtractor {
       }
       return this.take(partitions, readers, from, limits);
     } finally {
-      if (this.running.get(topic) === me) this.running.delete(topic);
+      for (const key of keys) if (this.running.get(key) === me) this.running.delete(key);
     }
   }
 

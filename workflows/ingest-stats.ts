@@ -45,6 +45,10 @@ export interface LiveIngestStats {
   stages: { extract: StageStats; transform: StageStats; load: StageStats };
   /** A batch is being transformed or loaded right now (a pause takes effect after it). */
   batchInFlight: boolean;
+  /** Pipelines running now: more than one only while the backlog is deep. */
+  lanes: number;
+  /** Times the backlog opened lanes. */
+  widened: number;
 }
 
 const emptyStage = (): StageStats => ({ runs: 0, retries: 0, lastMs: null, totalMs: 0 });
@@ -68,6 +72,8 @@ export function emptyStats(topic: string, dataset: string): LiveIngestStats {
     lastBatchSize: 0,
     stages: { extract: emptyStage(), transform: emptyStage(), load: emptyStage() },
     batchInFlight: false,
+    lanes: 1,
+    widened: 0,
   };
 }
 

@@ -13,6 +13,7 @@ import { FailureType, failureTypeOf } from '../common/failures';
 import type { Activities } from '../activities';
 import type { ExtractedBatch, ExtractTopicInput, TransformResult } from '../activities/ingest';
 import { addBatch, addStage, emptyStats, type LiveIngestStats } from './ingest-stats';
+import { caughtUp, dealPartitions, pick, shouldWiden, totalLag } from './ingest-lanes';
 
 export type { LiveIngestStats, StageStats } from './ingest-stats';
 
@@ -35,6 +36,10 @@ export interface LiveIngestInput {
   maxBatches?: number;
   /** Continue as new past this many history events; default 4,000. */
   historyLimit?: number;
+  /** Most pipelines at once while the backlog is deep (never more than the partitions); default 4. */
+  maxLanes?: number;
+  /** Messages waiting that open the lanes; default 40,000 (two full batches). */
+  widenAtLag?: number;
 }
 
 // The live path never gives up on infrastructure: broker or database down means wait and retry.
@@ -63,91 +68,132 @@ export const ingestWorkflowId = (topic: string) => `ingest-${topic}`;
  * One per topic (workflow id `ingest-<topic>`): batch after batch over every partition, each an
  * extract, a transform and a load activity. The next extract runs while the current batch is
  * transformed and loaded; loads commit in order, each only if the checkpoint still stands where
- * its batch starts, so a stale prefetch is discarded, never loaded.
+ * its batch starts, so a stale prefetch is discarded, never loaded. While the backlog is deep the
+ * partitions are dealt to several such pipelines (lanes) whose loads commit side by side.
  */
 export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<LiveIngestStats> {
   const topic = input.topic ?? 'lmnh';
   const dataset = input.dataset ?? 'kiosk';
-  const stats = input.stats ?? emptyStats(topic, dataset);
+  // Spread over the defaults: stats carried from a run of older code lack the newer counters.
+  const stats: LiveIngestStats = { ...emptyStats(topic, dataset), ...input.stats, lanes: 1 };
+  const maxLanes = input.maxLanes ?? 4;
+  const widenAtLag = input.widenAtLag ?? 40_000;
   let paused = input.paused ?? false;
   let draining = false;
-  let inFlight = false;
+  let inFlight = 0;
   setHandler(pauseSignal, () => void (paused = true));
   setHandler(resumeSignal, () => void (paused = false));
   setHandler(drainSignal, () => void (draining = true));
   setHandler(liveIngestStatsQuery, () => ({
     ...stats,
     state: draining ? 'draining' : paused ? 'paused' : 'running',
-    batchInFlight: inFlight,
+    batchInFlight: inFlight > 0,
   }));
 
   const interrupted = () => draining || paused;
-  let prefetch: Pending | undefined;
-  const extract = (after?: Record<string, string>): Pending => {
+  const batchesDone = () => input.maxBatches !== undefined && stats.batches >= input.maxBatches;
+  const historyFull = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? HISTORY_LIMIT);
+  };
+  const mustStop = () => interrupted() || batchesDone() || historyFull();
+  const extract = (after: Record<string, string> | undefined, partitions: string[] | undefined) => {
     stats.extracted++;
     const batchKey = `${workflowInfo().workflowId}#${stats.extracted}`;
-    return startBatch({ topic, dataset, batchKey, after, limits: input.limits });
+    return startBatch({
+      topic,
+      dataset,
+      batchKey,
+      after,
+      limits: input.limits,
+      ...(partitions && { partitions: partitions.map(Number) }),
+    });
   };
-  let after: Record<string, string> | undefined;
+  // Partition → the offset after the last batch the workflow saw committed; absent: the checkpoint.
+  let next: Record<string, string> | undefined;
+  // The topic's partitions as the last extract over all of them found them.
+  let partitionsSeen: string[] = [];
+
+  /**
+   * One pipeline over `partitions` (all when undefined), batch after batch, until `mustStop` or
+   * `enough` holds at a batch boundary; a waiting extract is given up as soon as either holds.
+   */
+  const runLane = async (partitions: string[] | undefined, enough: () => boolean): Promise<void> => {
+    const stop = () => mustStop() || enough();
+    let after = pick(next, partitions);
+    let prefetch: Pending | undefined;
+    try {
+      while (!stop()) {
+        const current = prefetch ?? extract(after, partitions);
+        prefetch = undefined;
+        const batch = await untilSettledOr(current.extracted, stop);
+        if (batch === undefined) {
+          current.cancel(); // paused, draining or lanes changing during the long poll
+          break;
+        }
+        addStage(stats.stages.extract, batch);
+        Object.assign(stats.lag, batch.lag);
+        if (partitions === undefined) partitionsSeen = Object.keys(batch.ranges);
+        if (batch.messages === 0) {
+          after = nextOffsets(batch);
+          continue; // an empty batch schedules neither transform nor load
+        }
+
+        inFlight++;
+        // No prefetch for a lane about to end: it would only be cancelled.
+        prefetch = stop() ? undefined : extract(nextOffsets(batch), partitions);
+        try {
+          const transformed = (await current.transformed)!;
+          addStage(stats.stages.transform, transformed);
+          const loaded = await loadStagedBatch({ batch, rejectsByReason: transformed.rejectsByReason });
+          addStage(stats.stages.load, loaded);
+          if (loaded.outcome === 'superseded') {
+            // Another attempt moved the checkpoint: start again from it.
+            stats.superseded++;
+            prefetch?.cancel();
+            prefetch = undefined;
+            after = undefined;
+          } else {
+            addBatch(stats, batch, transformed, loaded, new Date().toISOString());
+            after = nextOffsets(batch);
+          }
+        } catch (err) {
+          if (failureTypeOf(err) !== FailureType.StagedBatchMissing) throw err;
+          // PostgreSQL lost the unlogged staging (a crash): read the same range again.
+          stats.restaged++;
+          prefetch?.cancel();
+          prefetch = undefined;
+          after = firstOffsets(batch);
+        } finally {
+          inFlight--;
+        }
+      }
+    } finally {
+      prefetch?.cancel();
+      next = partitions === undefined ? after : merge(next, partitions, after);
+    }
+  };
 
   for (;;) {
-    if (paused && !draining) {
-      prefetch?.cancel();
-      prefetch = undefined;
-      await condition(() => !paused || draining);
-    }
-    if (draining) break;
-    if (input.maxBatches !== undefined && stats.batches >= input.maxBatches) break;
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? HISTORY_LIMIT)) {
-      // The checkpoint in PostgreSQL is where the next run starts; a prefetched batch is dropped.
-      prefetch?.cancel();
+    if (paused && !draining) await condition(() => !paused || draining);
+    if (draining || batchesDone()) break;
+    if (historyFull()) {
+      // The checkpoint in PostgreSQL is where the next run starts.
       await continueAsNew<typeof liveIngestWorkflow>({ ...input, topic, dataset, stats, paused });
     }
-
-    const current = prefetch ?? extract(after);
-    prefetch = undefined;
-    const batch = await untilSettledOr(current.extracted, interrupted);
-    if (batch === undefined) {
-      current.cancel(); // paused or draining during the long poll
-      continue;
-    }
-    addStage(stats.stages.extract, batch);
-    stats.lag = batch.lag;
-    if (batch.messages === 0) {
-      after = nextOffsets(batch);
-      continue; // an empty batch schedules neither transform nor load
-    }
-
-    inFlight = true;
-    prefetch = extract(nextOffsets(batch));
-    try {
-      const transformed = (await current.transformed)!;
-      addStage(stats.stages.transform, transformed);
-      const loaded = await loadStagedBatch({ batch, rejectsByReason: transformed.rejectsByReason });
-      addStage(stats.stages.load, loaded);
-      if (loaded.outcome === 'superseded') {
-        // Another attempt moved the checkpoint: start again from it.
-        stats.superseded++;
-        prefetch?.cancel();
-        prefetch = undefined;
-        after = undefined;
-      } else {
-        addBatch(stats, batch, transformed, loaded, new Date().toISOString());
-        after = nextOffsets(batch);
+    const deep = () => shouldWiden(totalLag(stats.lag), widenAtLag);
+    if (stats.lanes === 1) {
+      await runLane(undefined, () => maxLanes > 1 && partitionsSeen.length > 1 && deep());
+      if (!mustStop() && maxLanes > 1 && partitionsSeen.length > 1 && deep()) {
+        stats.lanes = Math.min(maxLanes, partitionsSeen.length);
+        stats.widened++;
       }
-    } catch (err) {
-      if (failureTypeOf(err) !== FailureType.StagedBatchMissing) throw err;
-      // PostgreSQL lost the unlogged staging (a crash): read the same range again.
-      stats.restaged++;
-      prefetch?.cancel();
-      prefetch = undefined;
-      after = firstOffsets(batch);
-    } finally {
-      inFlight = false;
+    } else {
+      const lanes = dealPartitions(partitionsSeen, stats.lanes);
+      await Promise.all(lanes.map((p) => runLane(p, () => caughtUp(totalLag(stats.lag), widenAtLag))));
+      stats.lanes = 1;
     }
   }
-  prefetch?.cancel();
   return { ...stats, state: 'drained', batchInFlight: false };
 }
 
@@ -195,3 +241,18 @@ const nextOffsets = (b: ExtractedBatch) =>
   Object.fromEntries(Object.entries(b.ranges).map(([p, [, next]]) => [p, next]));
 const firstOffsets = (b: ExtractedBatch) =>
   Object.fromEntries(Object.entries(b.ranges).map(([p, [first]]) => [p, first]));
+
+/** `offsets` with the lane's partitions set to where the lane left them (absent: the checkpoint). */
+function merge(
+  offsets: Record<string, string> | undefined,
+  partitions: readonly string[],
+  lane: Record<string, string> | undefined,
+): Record<string, string> {
+  const merged = { ...offsets };
+  for (const p of partitions) {
+    const at = lane?.[p];
+    if (at === undefined) delete merged[p];
+    else merged[p] = at;
+  }
+  return merged;
+}
