@@ -198,7 +198,10 @@ async function steadyRun(
   const stats = await handle.result();
   const { rows } = await db.query<{ ms: number }>(
     `select extract(epoch from (loaded_at - event_at)) * 1000 as ms from rating_interaction where source_position like $1
-     union all select extract(epoch from (loaded_at - event_at)) * 1000 from request_interaction where source_position like $1`,
+     union all select extract(epoch from (loaded_at - event_at)) * 1000 from request_interaction where source_position like $1
+     -- Outside museum hours every stamped-now event is an out_of_hours reject: it is committed all the same.
+     union all select extract(epoch from (first_seen_at - (convert_from(raw, 'UTF8')::jsonb ->> 'at')::timestamptz)) * 1000
+       from rejected_event where source_position like $1 and reason = 'out_of_hours'`,
     [`kafka:${topic}:%`],
   );
   const lat = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
