@@ -254,7 +254,7 @@ async function main(): Promise<void> {
     .option('--events <n>', 'backlog events for the throughput run', '1000000')
     .option('--steady-seconds <s>', 'length of each steady-rate run', '60')
     .option('--idle-seconds <s>', 'length of the idle run (scaled to an hour)', '300')
-    .option('--lanes <n>', 'most pipelines the live ingest may run at once (INGEST_MAX_LANES)', '4')
+    .option('--lanes <n>', 'most pipelines the live ingest may run at once (INGEST_MAX_LANES)', '1')
     .parse()
     .opts<{ events: string; steadySeconds: string; idleSeconds: string; lanes: string }>();
   const maxLanes = Number(opts.lanes);

@@ -361,7 +361,7 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
       ...readReader(env, local, options.dashboard === true, problems),
     },
     museum: { timeZone },
-    ingest: { maxLanes: int('INGEST_MAX_LANES', 4, 1, 64) },
+    ingest: { maxLanes: int('INGEST_MAX_LANES', 1, 1, 64) },
     pinterest: { topics: pinterestTopics },
     log: {
       level: level as Config['log']['level'],
