@@ -1,7 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import type {
   ExtractHistoryInput,
@@ -12,29 +10,16 @@ import type {
   TransformedHistoryFile,
 } from '../../activities/backfill';
 import { FailureType } from '../../common/failures';
-import { venvBin } from '../../infra/local/python-tools';
-import { LocalStack } from '../../infra/local/stack';
-import { backfillProgressQuery, type BackfillSummary } from '../../workflows/backfill';
-import { uniqueName, WORKFLOWS_PATH } from '../support/env';
+import { backfillProgressQuery, backfillWorkflow } from '../../workflows/backfill';
+import { uniqueName } from '../support/env';
+import { useTestWorkflowEnvironment } from '../support/workflow-env';
 
 type BackfillActivities = Pick<
   Activities,
   'listHistoryFiles' | 'extractHistoryFile' | 'transformStagedFile' | 'loadStagedFile'
 >;
 
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  // The stack's own Temporal CLI (installed by `stack up`): no download.
-  const temporal = venvBin(new LocalStack().settings, 'temporal');
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporal } },
-  });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const env = useTestWorkflowEnvironment();
 
 const KEYS = ['lmnh_hist_data_0.csv', 'lmnh_hist_data_1.csv'];
 const listing: HistoryListing = {
@@ -114,20 +99,13 @@ const stagesOf = (calls: string[], key: string) =>
   calls.filter((c) => c.split(' ')[1] === key).map((c) => c.replace(` ${key}`, ''));
 
 async function run(activities: BackfillActivities) {
-  const taskQueue = uniqueName('backfill-wf');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    activities,
-  });
-  return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('backfillWorkflow', {
+  return env.withStubWorker(activities, async (taskQueue) => {
+    const handle = await env.client.workflow.start(backfillWorkflow, {
       taskQueue,
       workflowId: uniqueName('backfill'),
       args: [{ bucket: 'stub', concurrency: 1 }],
     });
-    const summary = (await handle.result()) as BackfillSummary;
+    const summary = await handle.result();
     return { summary, progress: await handle.query(backfillProgressQuery) };
   });
 }

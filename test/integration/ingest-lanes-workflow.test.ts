@@ -1,28 +1,15 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExtractedBatch, ExtractTopicInput, LoadResult, TransformResult } from '../../activities/ingest';
-import { loadStackSettings } from '../../config/stack-settings';
-import { venvBin } from '../../infra/local/python-tools';
 import { drainSignal, liveIngestStatsQuery, liveIngestWorkflow } from '../../workflows/ingest';
 import { waitFor } from '../support/catalogue';
-import { uniqueName, WORKFLOWS_PATH } from '../support/env';
+import { uniqueName } from '../support/env';
+import { useTestWorkflowEnvironment } from '../support/workflow-env';
 
 /**
  * Lanes with stubbed activities on a real Temporal dev server: a topic of four partitions held in
  * memory, batches of at most 10 messages, loads that take a little while so lanes can overlap.
  */
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: venvBin(loadStackSettings(), 'temporal') } },
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const env = useTestWorkflowEnvironment();
 
 const PARTITIONS = 4;
 const BATCH = 10;
@@ -103,23 +90,12 @@ function fakeTopic(perPartition: number) {
   };
 }
 
-async function withWorker<T>(activities: object, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = uniqueName('wf');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    activities,
-  });
-  return worker.runUntil(fn(taskQueue));
-}
-
 const range = (n: number) => [...Array(n).keys()];
 
 describe('live ingest lanes (stubbed activities)', () => {
   it('opens lanes over disjoint partitions for a backlog, loads side by side, and narrows once caught up', async () => {
     const topic = fakeTopic(60);
-    await withWorker(topic.activities, async (taskQueue) => {
+    await env.withStubWorker(topic.activities, async (taskQueue) => {
       const handle = await env.client.workflow.start(liveIngestWorkflow, {
         taskQueue,
         workflowId: uniqueName('ingest'),
@@ -150,7 +126,7 @@ describe('live ingest lanes (stubbed activities)', () => {
   it('stays on one pipeline when the lag never reaches the threshold, or with one lane allowed', async () => {
     for (const args of [{ widenAtLag: 1_000 }, { maxLanes: 1, widenAtLag: 40 }]) {
       const topic = fakeTopic(60);
-      const stats = await withWorker(topic.activities, (taskQueue) =>
+      const stats = await env.withStubWorker(topic.activities, (taskQueue) =>
         env.client.workflow.execute(liveIngestWorkflow, {
           taskQueue,
           workflowId: uniqueName('ingest'),
@@ -167,7 +143,7 @@ describe('live ingest lanes (stubbed activities)', () => {
   it('continues as new in the middle of lanes and still loads every offset once', async () => {
     const topic = fakeTopic(200);
     const workflowId = uniqueName('ingest');
-    await withWorker(topic.activities, async (taskQueue) => {
+    await env.withStubWorker(topic.activities, async (taskQueue) => {
       const handle = await env.client.workflow.start(liveIngestWorkflow, {
         taskQueue,
         workflowId,

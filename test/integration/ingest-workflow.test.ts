@@ -1,11 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExtractedBatch, ExtractTopicInput, LoadResult, TransformResult } from '../../activities/ingest';
 import { FailureType } from '../../common/failures';
-import { loadStackSettings } from '../../config/stack-settings';
-import { venvBin } from '../../infra/local/python-tools';
 import {
   drainSignal,
   liveIngestStatsQuery,
@@ -14,23 +10,14 @@ import {
   resumeSignal,
 } from '../../workflows/ingest';
 import { waitFor } from '../support/catalogue';
-import { uniqueName, WORKFLOWS_PATH } from '../support/env';
+import { uniqueName } from '../support/env';
+import { useTestWorkflowEnvironment } from '../support/workflow-env';
 
 /**
  * The live workflow's logic with stubbed activities on a real Temporal dev server: a topic of one
  * partition held in memory, batches of at most 10 messages, and a log of every activity call.
  */
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: venvBin(loadStackSettings(), 'temporal') } },
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const env = useTestWorkflowEnvironment();
 
 const BATCH = 10;
 
@@ -100,21 +87,10 @@ function fakeTopic(total: number, faults: { missingOnce?: number; supersedeOnce?
   };
 }
 
-async function withWorker<T>(activities: object, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = uniqueName('wf');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    activities,
-  });
-  return worker.runUntil(fn(taskQueue));
-}
-
 describe('live ingest workflow (stubbed activities)', () => {
   it('runs extract, transform and load in order, loads in sequence and prefetches the next extract', async () => {
     const topic = fakeTopic(35);
-    const stats = await withWorker(topic.activities, (taskQueue) =>
+    const stats = await env.withStubWorker(topic.activities, (taskQueue) =>
       env.client.workflow.execute(liveIngestWorkflow, {
         taskQueue,
         workflowId: uniqueName('ingest'),
@@ -142,7 +118,7 @@ describe('live ingest workflow (stubbed activities)', () => {
 
   it('schedules neither transform nor load for an empty batch', async () => {
     const topic = fakeTopic(0);
-    await withWorker(topic.activities, async (taskQueue) => {
+    await env.withStubWorker(topic.activities, async (taskQueue) => {
       const handle = await env.client.workflow.start(liveIngestWorkflow, {
         taskQueue,
         workflowId: uniqueName('ingest'),
@@ -163,7 +139,7 @@ describe('live ingest workflow (stubbed activities)', () => {
 
   it('pauses after the batch in flight, resumes, and drains to completion', async () => {
     const topic = fakeTopic(20);
-    await withWorker(topic.activities, async (taskQueue) => {
+    await env.withStubWorker(topic.activities, async (taskQueue) => {
       const handle = await env.client.workflow.start(liveIngestWorkflow, {
         taskQueue,
         workflowId: uniqueName('ingest'),
@@ -192,7 +168,7 @@ describe('live ingest workflow (stubbed activities)', () => {
   it('continues as new with its counters and batch numbers, and loads everything once', async () => {
     const topic = fakeTopic(200);
     const workflowId = uniqueName('ingest');
-    const stats = await withWorker(topic.activities, (taskQueue) =>
+    const stats = await env.withStubWorker(topic.activities, (taskQueue) =>
       env.client.workflow.execute(liveIngestWorkflow, {
         taskQueue,
         workflowId,
@@ -209,7 +185,7 @@ describe('live ingest workflow (stubbed activities)', () => {
 
   it('extracts a batch again when its staging is gone, and restarts from the checkpoint when superseded', async () => {
     const topic = fakeTopic(40, { missingOnce: 10, supersedeOnce: 20 });
-    const stats = await withWorker(topic.activities, (taskQueue) =>
+    const stats = await env.withStubWorker(topic.activities, (taskQueue) =>
       env.client.workflow.execute(liveIngestWorkflow, {
         taskQueue,
         workflowId: uniqueName('ingest'),
