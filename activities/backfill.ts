@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { FailureType, permanentFailure } from '../common/failures';
-import { historyFileNumber, isHistoryKey } from '../domain';
+import { historyFileNumber } from '../domain';
 import type { StagedFile } from '../pipeline/staged-file';
 import { sweepStaging } from '../pipeline/staging';
 import { extractFile, type BackfillHeartbeat } from './backfill-extract';
@@ -28,7 +28,7 @@ export interface HistoryFile {
   /** Without the quotes S3 wraps it in. */
   etag: string;
   size: number;
-  /** The `<n>` of `lmnh_hist_data_<n>.csv`. */
+  /** The `<n>` of `lmnh_hist_data_<n>.csv` (0 for another dataset's files). */
   number: number;
   /** Already fully loaded at this ETag: the backfill skips it. */
   loaded: boolean;
@@ -36,8 +36,17 @@ export interface HistoryFile {
 
 export interface HistoryListing {
   bucket: string;
-  /** History objects only, in file-number order. */
+  /** The dataset's files only, in its load order (kiosk: file number). */
   files: HistoryFile[];
+}
+
+export interface ListHistoryInput {
+  /** Default: the worker's S3_BUCKET. */
+  bucket?: string;
+  /** Default `kiosk`. */
+  dataset?: string;
+  /** Only keys under it; default the dataset's own (Pinterest: `topics/`, kiosk: none). */
+  prefix?: string;
 }
 
 export interface ExtractHistoryInput {
@@ -68,6 +77,10 @@ export interface HistoryCounts {
 }
 
 export interface TransformedHistoryFile extends HistoryCounts {
+  /** Data rows judged, accepted and rejected (absent in results recorded before it existed). */
+  rows?: number;
+  /** Verdicts by kind: kiosk rating/request/reject, Pinterest row/reject. */
+  byKind?: Record<string, number>;
   /** Last line judged (or skipped); the file's last unless the row limit stopped it. */
   lines: number;
   /** False when the row limit stopped the judging before the end of the file. */
@@ -104,11 +117,13 @@ export function countsOf(
 
 export function createBackfillActivities({ config, db, s3, datasets }: ActivityDeps) {
   return {
-    async listHistoryFiles(input: { bucket?: string } = {}): Promise<HistoryListing> {
+    async listHistoryFiles(input: ListHistoryInput = {}): Promise<HistoryListing> {
       const bucket = input.bucket ?? config.s3.bucket;
+      const { files: dataset } = fileDatasetOf(datasets, input.dataset ?? 'kiosk');
+      const prefix = input.prefix ?? dataset.defaultPrefix;
       let objects;
       try {
-        objects = await listAllObjects(s3, bucket);
+        objects = await listAllObjects(s3, bucket, prefix);
       } catch (err) {
         const why = unavailableReason(err);
         // A wrong bucket name will not fix itself on retry.
@@ -116,19 +131,20 @@ export function createBackfillActivities({ config, db, s3, datasets }: ActivityD
         throw err;
       }
       const manifest = await manifestEntries(db, bucket);
-      const files = objects
-        .filter((o) => isHistoryKey(o.key))
-        .map((o) => {
-          const entry = manifest.get(o.key);
-          return {
-            key: o.key,
-            etag: o.etag,
-            size: o.size,
-            number: historyFileNumber(o.key) ?? 0,
-            loaded: entry !== undefined && entry.etag === o.etag && entry.complete,
-          };
-        })
-        .sort((a, b) => a.number - b.number || a.key.localeCompare(b.key));
+      const sorted = objects
+        .map((o) => ({ o, order: dataset.sortKey(o.key, prefix) }))
+        .filter((f): f is { o: (typeof objects)[number]; order: string } => f.order !== undefined)
+        .sort((a, b) => cmp(a.order, b.order) || cmp(a.o.key, b.o.key));
+      const files = sorted.map(({ o }) => {
+        const entry = manifest.get(o.key);
+        return {
+          key: o.key,
+          etag: o.etag,
+          size: o.size,
+          number: historyFileNumber(o.key) ?? 0,
+          loaded: entry !== undefined && entry.etag === o.etag && entry.complete,
+        };
+      });
       return { bucket, files };
     },
 
@@ -142,11 +158,10 @@ export function createBackfillActivities({ config, db, s3, datasets }: ActivityD
       const ctx = Context.current();
       const dataset = input.dataset ?? 'kiosk';
       const f = { bucket: input.bucket, key: input.key, etag: input.etag.replace(/^"(.*)"$/, '$1'), dataset };
-      fileDatasetOf(datasets, dataset);
-      if (!isHistoryKey(f.key)) {
+      if (fileDatasetOf(datasets, dataset).files.sortKey(f.key, undefined) === undefined) {
         throw permanentFailure(
           FailureType.NotAHistoryFile,
-          `s3://${f.bucket}/${f.key} is not a history file name`,
+          `s3://${f.bucket}/${f.key} is not a ${dataset} file name`,
         );
       }
       const timing = () => ({ durationMs: Date.now() - started, attempt: ctx.info.attempt });
@@ -190,6 +205,8 @@ export function createBackfillActivities({ config, db, s3, datasets }: ActivityD
       recordStage('transform', file.dataset, Date.now() - started);
       return {
         ...countsOf(judgement),
+        rows: judgement.rows,
+        byKind: judgement.byKind,
         lines: judgement.lastLine,
         complete: !judgement.budgetReached,
         durationMs: Date.now() - started,
@@ -232,6 +249,9 @@ export function createBackfillActivities({ config, db, s3, datasets }: ActivityD
     },
   };
 }
+
+/** Code-point order, the same on every machine (localeCompare is not). */
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Heartbeats every 5 s while `step` runs (a long COPY or swap sends no progress of its own). */
 async function withHeartbeat<T>(beat: () => void, step: () => Promise<T>): Promise<T> {

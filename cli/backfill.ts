@@ -1,23 +1,36 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { workflowUrl } from '../config';
-import type { BackfillInput, BackfillSummary } from '../workflows/backfill';
+import { backfillWorkflow, type BackfillInput, type BackfillSummary } from '../workflows/backfill';
 import { watchBackfill } from './backfill-watch';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
 import { temporalClientOrExit } from './runs';
 
+const DATASETS = ['kiosk', 'pinterest'] as const;
+
 export function renderBackfillSummary(s: BackfillSummary): void {
   const seconds = s.durationMs / 1000;
-  const rows = s.ratings + s.requests + s.rejects;
-  console.log(`bucket: ${s.bucket}`);
+  const rows = s.byKind
+    ? Object.values(s.byKind).reduce((a, b) => a + b, 0)
+    : s.ratings + s.requests + s.rejects;
+  console.log(`bucket: ${s.bucket}${s.dataset ? ` (dataset ${s.dataset})` : ''}`);
   console.log(
     `files: ${s.filesTotal} listed, ${s.loaded.length} loaded, ${s.skipped.length} unchanged, ${s.failed.length} failed` +
       (s.notReached.length ? `, ${s.notReached.length} not reached (row limit ${s.rowLimit})` : ''),
   );
-  console.log(
-    `rows: ${rows} (${s.ratings} ratings, ${s.requests} requests, ${s.rejects} rejects) in ${seconds.toFixed(1)} s` +
-      (seconds > 0 ? `, ${Math.round(rows / seconds)} rows/s` : ''),
-  );
+  const rate = seconds > 0 ? `, ${Math.round(rows / seconds)} records/s` : '';
+  if (s.insertedByKind) {
+    const w = s.insertedByKind;
+    console.log(
+      `records: ${rows} (${w.row ?? 0} new rows, ${w.duplicate ?? 0} duplicates, ${w.reject ?? 0} rejects; ` +
+        `${rows - (w.row ?? 0) - (w.duplicate ?? 0) - (w.reject ?? 0)} had an outcome already) in ${seconds.toFixed(1)} s${rate}`,
+    );
+  } else {
+    console.log(
+      `rows: ${rows} (${s.ratings} ratings, ${s.requests} requests, ${s.rejects} rejects) in ${seconds.toFixed(1)} s` +
+        rate.replace('records/s', 'rows/s'),
+    );
+  }
   if (s.headerLines || s.blankLines) {
     console.log(`skipped lines: ${s.headerLines} repeated headers, ${s.blankLines} blank`);
   }
@@ -49,11 +62,22 @@ const positiveInt = (name: string) => (v: string) => {
 export function registerBackfillCommands(program: Command): void {
   const backfill = program
     .command('backfill')
-    .description('load the S3 history files (lmnh_hist_data_*.csv) into PostgreSQL');
+    .description(
+      'load S3 files into PostgreSQL: the kiosk history (lmnh_hist_data_*.csv) or the Pinterest sink objects',
+    );
   backfill
     .command('run')
     .description('start a backfill run now (a Temporal workflow) and print its link')
-    .option('--bucket <name>', 'bucket with the history files (default: S3_BUCKET)')
+    .option('--bucket <name>', 'bucket with the files (default: S3_BUCKET)')
+    .addOption(
+      new Option('--dataset <name>', 'kiosk: lmnh_hist_data_*.csv; pinterest: S3 sink connector objects')
+        .choices(DATASETS)
+        .default('kiosk'),
+    )
+    .option(
+      '--prefix <p>',
+      'only keys under this prefix (default: pinterest topics/, kiosk the whole bucket)',
+    )
     .option(
       '--rows <n>',
       'load at most n data rows in total (files then load one at a time)',
@@ -67,11 +91,13 @@ export function registerBackfillCommands(program: Command): void {
     .option('--json', 'with --wait, print the summary as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ museum-etl backfill run --wait\n  $ museum-etl backfill run --bucket lmnh-staging --rows 10000 --wait --json',
+      '\nExamples:\n  $ museum-etl backfill run --wait\n  $ museum-etl backfill run --bucket lmnh-staging --rows 10000 --wait --json\n  $ museum-etl backfill run --dataset pinterest --bucket pinterest-archive --prefix topics/ --wait',
     )
     .action(
       async (opts: {
         bucket?: string;
+        dataset: (typeof DATASETS)[number];
+        prefix?: string;
         rows?: number;
         concurrency?: number;
         wait?: boolean;
@@ -81,19 +107,21 @@ export function registerBackfillCommands(program: Command): void {
         const client = await temporalClientOrExit(config);
         const input: BackfillInput = {
           ...(opts.bucket ? { bucket: opts.bucket } : {}),
+          ...(opts.dataset !== 'kiosk' ? { dataset: opts.dataset } : {}),
+          ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
           ...(opts.rows !== undefined ? { rowLimit: opts.rows } : {}),
           ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
         };
         try {
-          const handle = await client.workflow.start('backfillWorkflow', {
+          const handle = await client.workflow.start(backfillWorkflow, {
             taskQueue: config.temporal.taskQueue,
-            workflowId: `backfill-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+            workflowId: `backfill-${opts.dataset === 'kiosk' ? '' : `${opts.dataset}-`}${new Date().toISOString().replace(/[:.]/g, '-')}`,
             args: [input],
           });
           console.error(`started backfillWorkflow ${handle.workflowId}`);
           console.error(`  ${workflowUrl(config, handle.workflowId, handle.firstExecutionRunId)}`);
           if (!opts.wait) return;
-          const result = handle.result() as Promise<BackfillSummary>;
+          const result = handle.result();
           await watchBackfill(handle, result);
           let summary: BackfillSummary;
           try {

@@ -6,14 +6,17 @@ import { startDashboardServer } from '../dashboard/server';
 import { startRestProxy, type RestProxy } from '../rest-proxy/server';
 import { workflowUrl, type Config } from '../config';
 import { isExhibitionKey } from '../domain';
+import { PINTEREST_TYPES } from '../domain/pinterest';
 import { startLiveSimulation, type LiveSimulation } from '../simulator/run-live';
 import { writeHistory } from '../simulator/history-writer';
 import { createS3 } from '../worker/connections';
-import { ensureNightlySchedule } from '../worker/schedule';
+import { ensureSchedules, PINTEREST_SCHEDULE_ID } from '../worker/schedule';
 import { createMuseumWorker } from '../worker/worker';
+import { backfillWorkflow } from '../workflows/backfill';
 import type { SeedResult } from '../workflows/seed';
 import { commandLogger, loadConfigOrExit } from './context';
 import { startLiveIngest } from './ingest';
+import { startPinterestDemo, UP_PINTEREST_RATE } from './up-pinterest';
 import { EXIT, fail } from './output';
 import { temporalClientOrExit } from './runs';
 import { stackUp } from './stack';
@@ -58,7 +61,7 @@ export function registerMainJobCommand(program: Command): void {
   program
     .command('up')
     .description(
-      'run the whole pipeline locally: stack, worker, seed, nightly schedule, live ingest, simulator, dashboards, REST proxy',
+      'run the whole pipeline locally: stack, worker, seed, daily schedules, live ingest (kiosk and Pinterest), simulators, dashboards, REST proxy',
     )
     .option('--keep-stack', 'leave the stack running after Ctrl-C')
     .option('--rate <n>', 'simulated kiosk events per second', '5')
@@ -101,10 +104,10 @@ export function registerMainJobCommand(program: Command): void {
             port: config.restProxy.port,
             logger,
           });
-          const schedule = await ensureNightlySchedule(client, config);
-          logger.info(schedule, 'nightly backfill schedule ensured');
+          const schedules = await ensureSchedules(client, config);
+          logger.info({ schedules }, 'daily backfill schedules ensured');
           if (wroteHistory) {
-            const handle = await client.workflow.start('backfillWorkflow', {
+            const handle = await client.workflow.start(backfillWorkflow, {
               taskQueue: config.temporal.taskQueue,
               workflowId: `backfill-first-run-${Date.now()}`,
               args: [{}],
@@ -115,6 +118,7 @@ export function registerMainJobCommand(program: Command): void {
             );
           }
           const ingest = await startLiveIngest(client, config, config.kafka.topic);
+          const pinterest = await startPinterestDemo(client, config, logger, abort.signal);
           if (opts.simulator && !abort.signal.aborted) {
             simulation = await startLiveSimulation(
               config,
@@ -132,6 +136,11 @@ export function registerMainJobCommand(program: Command): void {
               `  REST proxy    ${restProxy.url}topics/${config.kafka.topic} (Kafka REST Proxy v2 produce API)`,
               `  Live ingest   ${ingest.url}`,
               `  Status        npx museum-etl ingest status`,
+              `  Pinterest     ${PINTEREST_TYPES.map((t) => config.pinterest.topics[t]).join(', ')}: live ingest, emulator ${UP_PINTEREST_RATE} post/s`,
+              `                ${pinterest.urls[0] ?? ''}`,
+              `                npx museum-etl ingest status --dataset pinterest; npx museum-etl report pinterest`,
+              `                page "Pinterest insights" on the dashboards; daily batch: schedule ${PINTEREST_SCHEDULE_ID} (00:00 UTC)`,
+              `  Schedules     npx museum-etl schedule list`,
               `  Simulator     ${opts.simulator ? `${rate} kiosk events/s to ${config.kafka.topic} (15% faults)` : 'off'}`,
               `  PostgreSQL    eval "$(npx museum-etl stack env)" && psql`,
               '  Stop          Ctrl-C',

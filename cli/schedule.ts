@@ -1,7 +1,12 @@
 import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
 import type { Command } from 'commander';
 import { workflowUrl, type Config } from '../config';
-import { ensureNightlySchedule, NIGHTLY_SCHEDULE_ID } from '../worker/schedule';
+import {
+  DAILY_BACKFILLS,
+  ensureScheduleById,
+  NIGHTLY_SCHEDULE_ID,
+  PINTEREST_SCHEDULE_ID,
+} from '../worker/schedule';
 import { loadConfigOrExit } from './context';
 import { fail, printJson } from './output';
 import { temporalClientOrExit } from './runs';
@@ -70,21 +75,52 @@ export function registerScheduleCommands(program: Command): void {
   const schedule = program
     .command('schedule')
     .description(
-      `the nightly backfill Temporal Schedule (${NIGHTLY_SCHEDULE_ID}: 02:00 museum time, overlap SKIP)`,
+      `the daily backfill Temporal Schedules (${NIGHTLY_SCHEDULE_ID}: kiosk history, 02:00 museum time; ${PINTEREST_SCHEDULE_ID}: Pinterest sink objects, 00:00 UTC; overlap SKIP)`,
     )
-    .addHelpText('after', '\nExamples:\n  $ museum-etl schedule ensure\n  $ museum-etl schedule describe');
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ museum-etl schedule list\n  $ museum-etl schedule ensure\n  $ museum-etl schedule describe --id ${PINTEREST_SCHEDULE_ID}`,
+    );
   const idOption = ['--id <scheduleId>', 'schedule id', NIGHTLY_SCHEDULE_ID] as const;
 
   schedule
     .command('ensure')
     .addHelpText('after', '\nExample:\n  $ museum-etl schedule ensure')
-    .description('create the schedule, or update it to the current definition (keeps a pause)')
-    .option(...idOption)
-    .action((opts: { id: string }) =>
+    .description(
+      'create the schedules (or the one of --id), or update them to the current definition (keeps a pause)',
+    )
+    .option('--id <scheduleId>', `one schedule only: ${Object.keys(DAILY_BACKFILLS).join(' or ')}`)
+    .action((opts: { id?: string }) =>
       withClient(async (client, config) => {
-        const { created } = await ensureNightlySchedule(client, config, { scheduleId: opts.id });
-        console.log(`${created ? 'created' : 'updated'} schedule ${opts.id}`);
-        printView(config, scheduleView(await client.schedule.getHandle(opts.id).describe()));
+        for (const id of opts.id !== undefined ? [opts.id] : Object.keys(DAILY_BACKFILLS)) {
+          const ensured = await ensureScheduleById(client, config, id);
+          if (!ensured) {
+            return fail(`no schedule ${id}; the schedules are ${Object.keys(DAILY_BACKFILLS).join(', ')}`);
+          }
+          console.log(`${ensured.created ? 'created' : 'updated'} schedule ${id}`);
+          printView(config, scheduleView(await client.schedule.getHandle(id).describe()));
+        }
+      }),
+    );
+
+  schedule
+    .command('list')
+    .addHelpText('after', '\nExample:\n  $ museum-etl schedule list --json')
+    .description("the product's schedules: when each runs, paused or not, next run")
+    .option('--json', 'print as JSON')
+    .action((opts: { json?: boolean }) =>
+      withClient(async (client, config) => {
+        const views = [];
+        for (const id of Object.keys(DAILY_BACKFILLS)) {
+          try {
+            views.push(scheduleView(await client.schedule.getHandle(id).describe()));
+          } catch (err) {
+            if (!(err instanceof ScheduleNotFoundError)) throw err;
+            if (!opts.json) console.log(`schedule ${id}: missing (museum-etl schedule ensure creates it)`);
+          }
+        }
+        if (opts.json) return printJson(views);
+        for (const view of views) printView(config, view);
       }),
     );
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { connectTemporalClient } from '../worker/connections';
-import { ensureNightlySchedule } from '../worker/schedule';
+import { ensureSchedules } from '../worker/schedule';
 import { createMuseumWorker } from '../worker/worker';
 import { commandLogger, loadConfigOrExit } from './context';
 import { EXIT, fail } from './output';
@@ -35,7 +35,10 @@ export function registerWorkerCommand(program: Command): void {
         if (opts.schedule) {
           const client = await connectTemporalClient(config);
           try {
-            logger.info(await ensureNightlySchedule(client, config), 'nightly backfill schedule ensured');
+            logger.info(
+              { schedules: await ensureSchedules(client, config) },
+              'daily backfill schedules ensured',
+            );
           } finally {
             await client.connection.close();
           }

@@ -56,6 +56,14 @@ export interface FileRef {
  * header), and that loading a file replaces every other version of it.
  */
 export interface FileDataset {
+  /**
+   * Where the key sorts among this dataset's files (files load in that order), or undefined for an
+   * object that is not one of its files (skipped, never rejected). `prefix`: the run's key prefix;
+   * undefined accepts any.
+   */
+  sortKey(key: string, prefix: string | undefined): string | undefined;
+  /** The prefix a run lists when it is given none (undefined: the whole bucket). */
+  readonly defaultPrefix?: string;
   /** A judge for one file, resuming from the state its previous chunks left (null: line 1). */
   openFile(file: FileRef, state: unknown): Promise<FileJudge>;
   /**

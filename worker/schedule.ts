@@ -6,9 +6,10 @@ import {
   type ScheduleUpdateOptions,
 } from '@temporalio/client';
 import type { Config } from '../config';
-import type { BackfillInput } from '../workflows/backfill';
+import { backfillWorkflow, type BackfillInput } from '../workflows/backfill';
 
 export const NIGHTLY_SCHEDULE_ID = 'nightly-backfill';
+export const PINTEREST_SCHEDULE_ID = 'pinterest-daily';
 
 export interface NightlyScheduleOptions {
   scheduleId?: string;
@@ -20,6 +21,26 @@ export interface NightlyScheduleOptions {
   input?: BackfillInput;
 }
 
+/** A daily backfill the workers keep in place: when it runs and over which dataset. */
+interface DailyBackfill {
+  spec(config: Config): ScheduleSpec;
+  input: BackfillInput;
+}
+
+/** Midnight UTC, the seed's daily job: the sink connector has archived the previous day by then. */
+export function pinterestDailySpec(): ScheduleSpec {
+  return {
+    calendars: [{ hour: 0, minute: 0, second: 0, comment: 'Pinterest daily batch, 00:00 UTC' }],
+    timezone: 'UTC',
+  };
+}
+
+/** Every schedule the workers ensure, by id. */
+export const DAILY_BACKFILLS: Readonly<Record<string, DailyBackfill>> = {
+  [NIGHTLY_SCHEDULE_ID]: { spec: nightlySpec, input: {} },
+  [PINTEREST_SCHEDULE_ID]: { spec: pinterestDailySpec, input: { dataset: 'pinterest' } },
+};
+
 /** 02:00 museum time every day: after closing and the evening re-exports, before anyone looks. */
 export function nightlySpec(config: Config): ScheduleSpec {
   return {
@@ -28,21 +49,26 @@ export function nightlySpec(config: Config): ScheduleSpec {
   };
 }
 
-function desired(config: Config, o: NightlyScheduleOptions, state: ScheduleUpdateOptions['state']) {
+function desired(
+  config: Config,
+  o: NightlyScheduleOptions,
+  daily: DailyBackfill,
+  state: ScheduleUpdateOptions['state'],
+) {
   const scheduleId = o.scheduleId ?? NIGHTLY_SCHEDULE_ID;
   return {
-    spec: nightlySpec(config),
+    spec: daily.spec(config),
     action: {
       type: 'startWorkflow' as const,
-      workflowType: 'backfillWorkflow',
+      workflowType: backfillWorkflow,
       taskQueue: o.taskQueue ?? config.temporal.taskQueue,
       workflowId: o.workflowId ?? scheduleId,
-      args: [o.input ?? {}],
+      args: [o.input ?? daily.input] as [BackfillInput],
     },
     policies: {
-      // A run still going at 02:00 the next night (a huge re-export) is left alone, not doubled.
+      // A run still going when the next is due (a huge re-export) is left alone, not doubled.
       overlap: ScheduleOverlapPolicy.SKIP,
-      // If the server was down at 02:00, run once when it is back the same night, not a backlog.
+      // If the server was down when a run was due, run once when it is back, not a backlog.
       catchupWindow: '6 hours',
       pauseOnFailure: false,
     },
@@ -60,10 +86,43 @@ export async function ensureNightlySchedule(
   options: NightlyScheduleOptions = {},
 ): Promise<{ scheduleId: string; created: boolean }> {
   const scheduleId = options.scheduleId ?? NIGHTLY_SCHEDULE_ID;
+  return ensureDailyBackfill(
+    client,
+    config,
+    { ...options, scheduleId },
+    DAILY_BACKFILLS[NIGHTLY_SCHEDULE_ID]!,
+  );
+}
+
+/** Ensures every schedule of DAILY_BACKFILLS (the kiosk nightly backfill, the Pinterest daily batch). */
+export async function ensureSchedules(
+  client: Client,
+  config: Config,
+): Promise<Array<{ scheduleId: string; created: boolean }>> {
+  const out = [];
+  for (const [scheduleId, daily] of Object.entries(DAILY_BACKFILLS)) {
+    out.push(await ensureDailyBackfill(client, config, { scheduleId }, daily));
+  }
+  return out;
+}
+
+/** Ensures the schedule of that id from DAILY_BACKFILLS; undefined if there is none. */
+export function ensureScheduleById(client: Client, config: Config, scheduleId: string) {
+  const daily = DAILY_BACKFILLS[scheduleId];
+  return daily ? ensureDailyBackfill(client, config, { scheduleId }, daily) : undefined;
+}
+
+async function ensureDailyBackfill(
+  client: Client,
+  config: Config,
+  options: NightlyScheduleOptions & { scheduleId: string },
+  daily: DailyBackfill,
+): Promise<{ scheduleId: string; created: boolean }> {
+  const { scheduleId } = options;
   try {
     await client.schedule.create({
       scheduleId,
-      ...desired(config, options, { note: 'created by museum-etl' }),
+      ...desired(config, options, daily, { note: 'created by museum-etl' }),
     });
     return { scheduleId, created: true };
   } catch (err) {
@@ -72,7 +131,7 @@ export async function ensureNightlySchedule(
   await client.schedule
     .getHandle(scheduleId)
     .update((previous) =>
-      desired(config, options, { paused: previous.state.paused, note: previous.state.note }),
+      desired(config, options, daily, { paused: previous.state.paused, note: previous.state.note }),
     );
   return { scheduleId, created: false };
 }

@@ -7,7 +7,13 @@ import {
 } from '@temporalio/workflow';
 import { FailureType, failureTypeOf, permanentFailure } from '../common/failures';
 import type { Activities } from '../activities';
-import type { ExtractedHistoryFile, HistoryCounts, HistoryFile, StagedFile } from '../activities/backfill';
+import type {
+  ExtractedHistoryFile,
+  HistoryCounts,
+  HistoryFile,
+  StagedFile,
+  TransformedHistoryFile,
+} from '../activities/backfill';
 
 const { listHistoryFiles } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -46,8 +52,12 @@ const MAX_RESTAGES = 3;
 export type BackfillStage = 'extract' | 'transform' | 'load';
 
 export interface BackfillInput {
-  /** Bucket holding lmnh_hist_data_*.csv; defaults to the worker's S3_BUCKET. */
+  /** Bucket holding the dataset's files; defaults to the worker's S3_BUCKET. */
   bucket?: string;
+  /** `kiosk` (lmnh_hist_data_*.csv, the default) or `pinterest` (the S3 sink connector's objects). */
+  dataset?: string;
+  /** Only keys under this prefix; default the dataset's (Pinterest `topics/`, kiosk the whole bucket). */
+  prefix?: string;
   /** Total data rows to load over the run (files then load one at a time, in file order). */
   rowLimit?: number;
   /** Files loaded at the same time (default 2). */
@@ -86,6 +96,8 @@ export interface LoadedFileSummary {
   ratings: number;
   requests: number;
   rejects: number;
+  /** What load wrote, by kind (Pinterest: row, duplicate, reject; absent in older results). */
+  inserted?: Record<string, number>;
   /** False when the row limit stopped the load before the end of the file. */
   complete: boolean;
   /** Earlier ETags of this key whose rows were replaced. */
@@ -96,6 +108,11 @@ export interface LoadedFileSummary {
 
 export interface BackfillSummary extends HistoryCounts {
   bucket: string;
+  dataset?: string;
+  /** Verdicts judged by kind over the loaded files (kiosk rating/request/reject, Pinterest row/reject). */
+  byKind?: Record<string, number>;
+  /** What load wrote by kind over the run (Pinterest: row, duplicate, reject). */
+  insertedByKind?: Record<string, number>;
   filesTotal: number;
   loaded: LoadedFileSummary[];
   /** Already loaded at their current ETag. */
@@ -106,6 +123,13 @@ export interface BackfillSummary extends HistoryCounts {
   rowLimit: number | null;
   durationMs: number;
 }
+
+/** Data rows a transform judged; results recorded before `rows` existed count kiosk kinds. */
+const rowsOf = (t: TransformedHistoryFile) => t.rows ?? t.ratings + t.requests + t.rejects;
+
+const add = (into: Record<string, number>, from: Record<string, number>) => {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+};
 
 export const backfillProgressQuery = defineQuery<BackfillProgress>('progress');
 
@@ -140,9 +164,16 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
     );
   }
 
-  const listing = await listHistoryFiles({ bucket: input.bucket });
+  // Kiosk inputs stay as they were, so recorded runs replay unchanged.
+  const dataset = input.dataset !== undefined && input.dataset !== 'kiosk' ? { dataset: input.dataset } : {};
+  const listing = await listHistoryFiles({
+    bucket: input.bucket,
+    ...dataset,
+    ...(input.prefix !== undefined ? { prefix: input.prefix } : {}),
+  });
   const summary: BackfillSummary = {
     bucket: listing.bucket,
+    ...(dataset.dataset !== undefined ? { dataset: dataset.dataset, byKind: {}, insertedByKind: {} } : {}),
     filesTotal: listing.files.length,
     loaded: [],
     skipped: listing.files.filter((f) => f.loaded).map((f) => f.key),
@@ -196,6 +227,7 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
         bucket: listing.bucket,
         key: file.key,
         etag: file.etag,
+        ...dataset,
         ...(restages > 0 ? { restage: true } : {}),
       });
       if (extracted.status === 'unchanged') return undefined;
@@ -209,7 +241,7 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
         });
         pass('transform');
         at('load');
-        const rows = transformed.ratings + transformed.requests + transformed.rejects;
+        const rows = rowsOf(transformed);
         // Once: a file extracted again judges the same rows within the same budget.
         if (!reported) judged(rows);
         reported = true;
@@ -244,7 +276,10 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
         complete: t.complete,
         replaced: loaded.replaced,
         resumedFromLine: extracted.resumedFromLine,
+        ...(summary.dataset !== undefined ? { inserted: loaded.inserted } : {}),
       });
+      if (summary.byKind && t.byKind) add(summary.byKind, t.byKind);
+      if (summary.insertedByKind) add(summary.insertedByKind, loaded.inserted);
       summary.ratings += t.ratings;
       summary.requests += t.requests;
       summary.rejects += t.rejects;
@@ -253,7 +288,7 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
       for (const [reason, n] of Object.entries(t.rejectsByReason)) {
         summary.rejectsByReason[reason] = (summary.rejectsByReason[reason] ?? 0) + n;
       }
-      progress.rows += t.ratings + t.requests + t.rejects;
+      progress.rows += rowsOf(t);
       progress.rejects += t.rejects;
       progress.filesDone++;
     } catch (err) {

@@ -80,4 +80,12 @@ export {
   type RowOf,
   type UserRow,
 } from './types';
-export { DEFAULT_SINK_PREFIX, type SinkKey, type SinkLayout, parseSinkKey, splitSinkLines } from './sink';
+export {
+  DEFAULT_SINK_PREFIX,
+  type SinkKey,
+  type SinkLayout,
+  parseSinkKey,
+  parseSinkKeyAnyPrefix,
+  sinkSortKey,
+  splitSinkLines,
+} from './sink';

@@ -69,3 +69,29 @@ export function splitSinkLines(bytes: Uint8Array): Uint8Array[] {
   if (start < bytes.length) lines.push(bytes.subarray(start));
   return lines;
 }
+
+/**
+ * parseSinkKey for a key whose prefix is not known (a file named by its key alone): the prefix is
+ * whatever precedes `<topic>/partition=` at the start of the key or after a `/`.
+ */
+export function parseSinkKeyAnyPrefix(
+  key: string,
+  topics: SinkLayout['topics'],
+): (SinkKey & { prefix: string }) | undefined {
+  if (typeof key !== 'string') return undefined;
+  for (const type of PINTEREST_TYPES) {
+    const head = `${topics[type]}/partition=`;
+    for (let at = key.indexOf(head); at >= 0; at = key.indexOf(head, at + 1)) {
+      if (at > 0 && key[at - 1] !== '/') continue;
+      const prefix = key.slice(0, at);
+      const parsed = parseSinkKey(key, { prefix, topics });
+      if (parsed) return { ...parsed, prefix };
+    }
+  }
+  return undefined;
+}
+
+/** Sink objects in load order: by record type (pin, geo, user), partition, then start offset. */
+export function sinkSortKey(k: SinkKey): string {
+  return `${PINTEREST_TYPES.indexOf(k.type)}/${String(k.partition).padStart(10, '0')}/${k.startOffset.padStart(20, '0')}`;
+}

@@ -1,5 +1,5 @@
 import { FailureType, permanentFailure } from '../../common/failures';
-import { s3Position } from '../../domain';
+import { historyFileNumber, s3Position } from '../../domain';
 import type { CatalogueCache } from '../catalogue-cache';
 import { CopyTextBuffer } from '../copy-text';
 import type { ChunkJudged, FileDataset, FileRef } from '../dataset';
@@ -15,6 +15,11 @@ interface HistoryJudgeState {
 /** The kiosk history CSVs (lmnh_hist_data_<n>.csv) behind the dataset seam's file side. */
 export function kioskHistoryFiles(deps: { catalogue: CatalogueCache; timeZone: string }): FileDataset {
   return {
+    sortKey(key) {
+      const n = historyFileNumber(key);
+      return n === undefined ? undefined : String(n).padStart(20, '0');
+    },
+
     async openFile(file, state) {
       // Fresh, not the cached few seconds: a file judged against a stale catalogue stays judged.
       const snapshot = await deps.catalogue.get(0);

@@ -6,12 +6,11 @@ import { judgePinterestRecord, type PinterestType } from '../../domain/pinterest
 import { CopyTextBuffer } from '../copy-text';
 import type { Dataset, TransformCounts } from '../dataset';
 import { copyInto, type StagedBatch } from '../staging';
+import { pinterestSinkFiles } from './files';
 import { loadPinterestVerdicts } from './load';
+import { STAGED_VERDICT_COLUMNS, VERDICT_KIND } from './staged-verdicts';
 
 export const PINTEREST_DATASET = 'pinterest';
-
-/** Staged verdict kinds; whether a row is new, a duplicate or a conflict is load's to decide. */
-export const VERDICT_KIND = { row: 0, reject: 2 } as const;
 
 /**
  * The Pinterest dataset (docs/spec/pinterest-posts.md) behind the pipeline's dataset seam. The
@@ -54,11 +53,7 @@ export function pinterestDataset(deps: { topics: PinterestTopics }): Dataset {
         }
       }
       await client.query('delete from staged_pinterest_verdict where batch_id = $1', [batch.batchId]);
-      await copyInto(
-        client,
-        'staged_pinterest_verdict (batch_id, source_position, partition, "offset", record_type, kind, ind, row_json, raw, reason, detail)',
-        text,
-      );
+      await copyInto(client, STAGED_VERDICT_COLUMNS, text);
       return counts;
     },
 
@@ -73,5 +68,7 @@ export function pinterestDataset(deps: { topics: PinterestTopics }): Dataset {
       );
       return rows[0]!.n;
     },
+
+    files: pinterestSinkFiles(deps),
   };
 }

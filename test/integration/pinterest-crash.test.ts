@@ -11,6 +11,7 @@ import {
   committedOffsets,
   expectStoredAsImplied,
   newPinterestTopics,
+  producePinterest,
   storedTotals,
   truncatePinterest,
 } from '../support/pinterest';
@@ -25,21 +26,8 @@ let connection: Connection;
 let client: Client;
 const workers: WorkerProcess[] = [];
 
-async function produce(topics: Record<PinterestType, string>, messages: readonly PinterestMessage[]) {
-  const producer = kafka.producer();
-  await producer.connect();
-  for (const type of PINTEREST_TYPES) {
-    const values = messages.filter((m) => m.type === type).map((m) => m.value);
-    for (let i = 0; i < values.length; i += 2000) {
-      await producer.send({
-        topic: topics[type],
-        acks: -1,
-        messages: values.slice(i, i + 2000).map((value, j) => ({ value, partition: (i + j) % PARTITIONS })),
-      });
-    }
-  }
-  await producer.disconnect();
-}
+const produce = (topics: Record<PinterestType, string>, messages: readonly PinterestMessage[]) =>
+  producePinterest(kafka, topics, messages, PARTITIONS);
 
 const outcomes = async () => {
   const totals = await storedTotals(db);

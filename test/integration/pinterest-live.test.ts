@@ -1,10 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../db/migrate';
-import { inTransaction } from '../../db/transaction';
 import { kafkaPosition } from '../../domain';
-import { judgePinterestRecord, PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
-import { readStoredRows } from '../../pipeline/pinterest/stored-rows';
+import { PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
 import { expectedTotals, pinterestTraffic } from '../../simulator/pinterest/traffic';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { drainSignal, liveIngestStatsQuery, liveIngestWorkflow } from '../../workflows/ingest';
@@ -15,13 +13,13 @@ import {
   expectStoredAsImplied,
   newPinterestTopics,
   outcomesOf,
+  type Outcome,
   storedTotals,
   truncatePinterest,
 } from '../support/pinterest';
-import { type PinterestVector, readPinterestVectors } from '../support/pinterest-vectors';
+import { expectVectorOutcome, readPinterestVectors, vectorRounds } from '../support/pinterest-vectors';
 import { startTestWorker, type TestWorker } from '../support/worker';
 
-type Vector = PinterestVector;
 const vectors = readPinterestVectors();
 
 const PARTITIONS = 3;
@@ -70,30 +68,6 @@ async function untilCommitted(expected: Record<PinterestType, number>): Promise<
 const stats = (type: PinterestType) =>
   tw.client.workflow.getHandle(`ingest-${topics[type]}`).query(liveIngestStatsQuery);
 
-/** The identity a payload claims when accepted alone, if it is accepted. */
-function identityOf(type: PinterestType, raw: string): string | undefined {
-  const verdict = judgePinterestRecord(type, raw, { now: Date.now() });
-  return verdict.kind === 'rejected' ? undefined : `${type}:${verdict.row.ind}`;
-}
-
-/**
- * Vectors are judged alone after their stored payloads, but several share an ind: rounds in which no
- * two vectors touch one identity, with the row tables emptied between rounds.
- */
-function rounds(): Vector[][] {
-  const result: { vectors: Vector[]; identities: Set<string> }[] = [];
-  for (const v of vectors) {
-    const ids = [...(v.stored ?? []), v.raw]
-      .map((p) => identityOf(v.type, p))
-      .filter((id) => id !== undefined);
-    let round = result.find((r) => ids.every((id) => !r.identities.has(id)));
-    if (!round) result.push((round = { vectors: [], identities: new Set() }));
-    round.vectors.push(v);
-    for (const id of ids) round.identities.add(id);
-  }
-  return result.map((r) => r.vectors);
-}
-
 beforeAll(async () => {
   await migrate(db);
   // Files share this run's database: start from no Pinterest rows at all.
@@ -123,28 +97,17 @@ afterAll(async () => {
 
 describe('Pinterest live ingest', () => {
   it('lands every test vector sent through Kafka as the contract says', async () => {
-    for (const round of rounds()) {
+    for (const round of vectorRounds(vectors)) {
       for (const v of round.filter((v) => v.stored)) await produceInOrder(v.type, v.stored!);
       await untilCommitted(next);
       const positions: string[] = [];
       for (const v of round) positions.push(...(await produceInOrder(v.type, [v.raw])));
       await untilCommitted(next);
 
-      const outcomes = new Map<string, unknown>();
+      const outcomes = new Map<string, Outcome>();
       for (const type of PINTEREST_TYPES)
         for (const [p, o] of await outcomesOf(db, topics[type])) outcomes.set(p, o);
-      for (const [i, v] of round.entries()) {
-        expect({ raw: v.raw, ...(outcomes.get(positions[i]!) as object) }).toEqual({
-          raw: v.raw,
-          kind: v.expect,
-          reason: v.reason,
-        });
-        if (v.expect !== 'rejected') {
-          const ind = Number(v.row!.ind);
-          const stored = await inTransaction(db, (c) => readStoredRows(c, v.type, [ind]));
-          expect(stored.get(ind)).toEqual(v.row);
-        }
-      }
+      for (const [i, v] of round.entries()) await expectVectorOutcome(db, v, outcomes.get(positions[i]!));
       await truncatePinterest(db, 'rows');
     }
     const reject = (await stats('pin')).rejectsByReason.conflicting_record ?? 0;

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { Pool } from 'pg';
 import { PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
 import { TABLE_OF } from '../../pipeline/pinterest/stored-rows';
-import type { PinterestTally } from '../../simulator/pinterest/traffic';
+import type { PinterestMessage, PinterestTally } from '../../simulator/pinterest/traffic';
 import { uniqueName } from './env';
 
 /** Fresh topics for the three record types, and the config overrides that name them. */
@@ -31,12 +31,17 @@ export async function newPinterestTopics(
 export type Outcome = { kind: 'row' | 'duplicate' | 'rejected'; reason: string | null };
 
 /** Every recorded outcome of a topic's positions, by position; a position recorded twice throws. */
-export async function outcomesOf(db: Pool, topic: string): Promise<Map<string, Outcome>> {
+export function outcomesOf(db: Pool, topic: string): Promise<Map<string, Outcome>> {
+  return outcomesUnder(db, `kafka:${topic}:`);
+}
+
+/** The outcome of every position starting with `prefix` (e.g. `s3:<bucket>/`); two is an error. */
+export async function outcomesUnder(db: Pool, prefix: string): Promise<Map<string, Outcome>> {
   const { rows } = await db.query<Outcome & { source_position: string }>(
     `select source_position, 'row' as kind, null as reason from pinterest.row_origin where source_position like $1
      union all select source_position, 'duplicate', null from pinterest.duplicate_record where source_position like $1
      union all select source_position, 'rejected', reason from pinterest.rejected_record where source_position like $1`,
-    [`kafka:${topic}:%`],
+    [`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
   );
   const outcomes = new Map<string, Outcome>();
   for (const r of rows) {
@@ -96,5 +101,30 @@ export async function expectStoredAsImplied(db: Pool, expected: PinterestTally):
     });
     const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from ${TABLE_OF[type]}`);
     expect(rows[0]!.n).toBe(e.rows);
+  }
+}
+
+/** Produces each type's messages to its topic, round robin over `partitions`, acks=all. */
+export async function producePinterest(
+  kafka: Kafka,
+  topics: Record<PinterestType, string>,
+  messages: readonly PinterestMessage[],
+  partitions: number,
+): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    for (const type of PINTEREST_TYPES) {
+      const values = messages.filter((m) => m.type === type).map((m) => m.value);
+      for (let i = 0; i < values.length; i += 2000) {
+        await producer.send({
+          topic: topics[type],
+          acks: -1,
+          messages: values.slice(i, i + 2000).map((value, j) => ({ value, partition: (i + j) % partitions })),
+        });
+      }
+    }
+  } finally {
+    await producer.disconnect();
   }
 }
