@@ -226,11 +226,7 @@ export function createBackfillActivities({ config, db, s3, datasets }: ActivityD
       );
       recordStage('load', file.dataset, Date.now() - started);
       if (loaded.outcome === 'loaded') {
-        recordBackfillRows(file.bucket, {
-          ratings: loaded.inserted.rating ?? 0,
-          requests: loaded.inserted.request ?? 0,
-          rejects: loaded.inserted.reject ?? 0,
-        });
+        recordBackfillRows(file.bucket, file.dataset, loaded.inserted);
         ctx.log.info('history file loaded', {
           key: file.key,
           etag: file.etag,

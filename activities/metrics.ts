@@ -56,17 +56,16 @@ export function recordStage(stage: 'extract' | 'transform' | 'load', dataset: st
     .record(ms);
 }
 
-export function recordBackfillRows(
-  bucket: string,
-  r: { ratings: number; requests: number; rejects: number },
-): void {
+/** Outcome tag of each kind load writes: kiosk rating/request/rejected, Pinterest row/duplicate/rejected. */
+const OUTCOME_OF_KIND: Readonly<Record<string, string>> = { reject: 'rejected' };
+
+export function recordBackfillRows(bucket: string, dataset: string, inserted: Record<string, number>): void {
   const c = metricMeter.createCounter(
     'museum_backfill_rows',
     'rows',
-    'History rows loaded by the backfill, by outcome',
+    'Rows loaded by the backfill, by dataset and outcome',
   );
-  const tags = { bucket, source: 's3' };
-  c.withTags({ ...tags, outcome: 'rating' }).add(r.ratings);
-  c.withTags({ ...tags, outcome: 'request' }).add(r.requests);
-  c.withTags({ ...tags, outcome: 'rejected' }).add(r.rejects);
+  for (const [kind, n] of Object.entries(inserted)) {
+    c.withTags({ bucket, source: 's3', dataset, outcome: OUTCOME_OF_KIND[kind] ?? kind }).add(n);
+  }
 }

@@ -107,9 +107,16 @@ export async function ensureSchedules(
 }
 
 /** Ensures the schedule of that id from DAILY_BACKFILLS; undefined if there is none. */
-export function ensureScheduleById(client: Client, config: Config, scheduleId: string) {
-  const daily = DAILY_BACKFILLS[scheduleId];
-  return daily ? ensureDailyBackfill(client, config, { scheduleId }, daily) : undefined;
+export function ensureScheduleById(
+  client: Client,
+  config: Config,
+  id: string,
+  options: NightlyScheduleOptions = {},
+) {
+  const daily = DAILY_BACKFILLS[id];
+  return daily
+    ? ensureDailyBackfill(client, config, { ...options, scheduleId: options.scheduleId ?? id }, daily)
+    : undefined;
 }
 
 async function ensureDailyBackfill(

@@ -18,7 +18,7 @@ import { REFERENCE_CATALOGUE, catalogueFromPublicIds, s3Position } from '../../d
 import { historyLines } from '../../simulator/history-rows';
 import { writeHistory, type WriteHistoryResult } from '../../simulator/history-writer';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
-import { ensureNightlySchedule } from '../../worker/schedule';
+import { ensureNightlySchedule, ensureScheduleById, PINTEREST_SCHEDULE_ID } from '../../worker/schedule';
 import type { BackfillSummary } from '../../workflows/backfill';
 import {
   countsOf,
@@ -495,6 +495,31 @@ describe('resume after a failed attempt', () => {
       });
     } finally {
       await deps.close();
+    }
+  });
+});
+
+describe('Pinterest daily schedule', () => {
+  it('runs the Pinterest backfill at 00:00 UTC with overlap SKIP', async () => {
+    const scheduleId = uniqueName('pinterest-daily-test');
+    const options = { scheduleId, taskQueue: tw.taskQueue };
+    expect(await ensureScheduleById(tw.client, config, PINTEREST_SCHEDULE_ID, options)).toEqual({
+      scheduleId,
+      created: true,
+    });
+    const handle = tw.client.schedule.getHandle(scheduleId);
+    try {
+      const d = await handle.describe();
+      expect(scheduleView(d)).toMatchObject({
+        calendar: ['00:00'],
+        timeZone: 'UTC',
+        overlap: 'SKIP',
+        workflowType: 'backfillWorkflow',
+      });
+      expect(d.action.type === 'startWorkflow' && d.action.args).toEqual([{ dataset: 'pinterest' }]);
+      expect(d.info.nextActionTimes[0]!.toISOString()).toMatch(/T00:00:00\.000Z$/);
+    } finally {
+      await handle.delete();
     }
   });
 });

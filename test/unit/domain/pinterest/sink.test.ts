@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSinkKey, splitSinkLines } from '../../../../domain/pinterest';
+import {
+  parseSinkKey,
+  parseSinkKeyAnyPrefix,
+  sinkSortKey,
+  splitSinkLines,
+} from '../../../../domain/pinterest';
 
 const layout = { topics: { pin: 'pinterest.pin', geo: 'pinterest.geo', user: 'pinterest.user' } };
 
@@ -50,5 +55,42 @@ describe('splitSinkLines', () => {
         );
       }),
     );
+  });
+});
+
+describe('parseSinkKeyAnyPrefix', () => {
+  it('finds the prefix before <topic>/partition= at the start or after a slash', () => {
+    expect(
+      parseSinkKeyAnyPrefix('a/b/pinterest.pin/partition=2/pinterest.pin+2+0000000005.json', layout.topics),
+    ).toEqual({ type: 'pin', topic: 'pinterest.pin', partition: 2, startOffset: '5', prefix: 'a/b/' });
+    expect(
+      parseSinkKeyAnyPrefix('pinterest.geo/partition=0/pinterest.geo+0+0.json', layout.topics),
+    ).toMatchObject({ type: 'geo', prefix: '' });
+  });
+
+  it.each([
+    'xpinterest.pin/partition=2/pinterest.pin+2+0.json', // the topic is part of a longer name
+    'topics/pinterest.pin/partition=2/pinterest.pin+3+0.json',
+    'lmnh_hist_data_0.csv',
+  ])('refuses %s', (key) => {
+    expect(parseSinkKeyAnyPrefix(key, layout.topics)).toBeUndefined();
+  });
+});
+
+describe('sinkSortKey', () => {
+  it('orders by type (pin, geo, user), then partition and start offset as numbers', () => {
+    const keys = [
+      'topics/pinterest.user/partition=0/pinterest.user+0+0.json',
+      'topics/pinterest.pin/partition=10/pinterest.pin+10+0.json',
+      'topics/pinterest.pin/partition=2/pinterest.pin+2+1000.json',
+      'topics/pinterest.pin/partition=2/pinterest.pin+2+999.json',
+      'topics/pinterest.geo/partition=0/pinterest.geo+0+0.json',
+    ];
+    const sorted = [...keys].sort((a, b) => {
+      const ka = sinkSortKey(parseSinkKey(a, layout)!);
+      const kb = sinkSortKey(parseSinkKey(b, layout)!);
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
+    expect(sorted).toEqual([keys[3], keys[2], keys[1], keys[4], keys[0]]);
   });
 });
