@@ -10,14 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
 import type { Pool } from 'pg';
@@ -31,6 +24,7 @@ import { writeHistory, type WriteHistoryResult } from '../simulator/history-writ
 import { ensureNamespace } from '../infra/local/temporal-namespace';
 import { backfillWorkflow } from '../workflows/backfill';
 import { healthCheckWorkflow } from '../workflows/health-check';
+import { deleteBucket, rssMb, sleep } from './harness';
 import { fmt, freshDatabase, peakRssMb } from './setup';
 import { actionsSpent, temporalActions } from './temporal-actions';
 
@@ -39,17 +33,6 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 const DATABASE = 'museum_bench_backfill';
 const NAMESPACE = 'museum-etl-bench';
-/** Current resident set size, for the samples taken while loading. */
-function rssMb(pid: number): number {
-  try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Number(kb) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function objectText(
   config: Config,
@@ -159,17 +142,6 @@ async function naiveInserts(db: Pool, files: string[], sample: number): Promise<
   } finally {
     client.release();
   }
-}
-
-/** The local store has a limited number of volumes and gives each bucket its own: leave none behind. */
-async function deleteBucket(s3: S3Client, bucket: string): Promise<void> {
-  for (;;) {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
-    if (keys.length === 0) break;
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
-  }
-  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 
 async function main(): Promise<void> {

@@ -10,7 +10,6 @@
  * - at a steady 5 events/s and 1,000 events/s: p50/p99 produce-to-commit latency and actions per
  *   1,000 events; and the actions of an idle topic, scaled to an hour.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client, Connection } from '@temporalio/client';
@@ -18,7 +17,6 @@ import { Command } from 'commander';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { repoPath } from '../config/paths';
 import { loadStackSettings } from '../config/stack-settings';
 import { ensureNamespace } from '../infra/local/temporal-namespace';
 import { CopyTextBuffer } from '../pipeline/copy-text';
@@ -26,6 +24,7 @@ import { createLiveEventGenerator, runLiveSimulator } from '../simulator';
 import { createKafka } from '../worker/connections';
 import { healthCheckWorkflow } from '../workflows/health-check';
 import { drainSignal, liveIngestWorkflow, type LiveIngestStats } from '../workflows/ingest';
+import { BENCH_NAMESPACE, checkpointed, sleep, startBenchWorker, waitUntil } from './harness';
 import { fmt, freshDatabase, peakRssMb, percentile } from './setup';
 import { actionsSpent, temporalActions } from './temporal-actions';
 
@@ -33,33 +32,13 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const PARTITIONS = 4;
-const NAMESPACE = 'museum-etl-bench';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const NAMESPACE = BENCH_NAMESPACE;
 
 async function createTopic(kafka: Kafka, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
   await admin.disconnect();
-}
-
-async function checkpointed(db: Pool, topic: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(
-    'select coalesce(sum(next_offset), 0) as n from ingest_checkpoint where topic = $1',
-    [topic],
-  );
-  return Number(rows[0]!.n);
-}
-
-async function waitUntil(read: () => Promise<number>, total: number, label: string): Promise<void> {
-  let last = -1;
-  for (;;) {
-    const n = await read();
-    if (n >= total) return;
-    if (n !== last) process.stderr.write(`\r  ${label}: ${fmt(n)} / ${fmt(total)}   `);
-    last = n;
-    await sleep(200);
-  }
 }
 
 /** The bare limit: every raw value, read with kafkajs, COPYed into an unlogged table with no index. */
@@ -133,22 +112,6 @@ async function sameWorkCopy(from: Pool, into: Pool): Promise<number> {
     client.release();
   }
   return (Date.now() - started) / 1000;
-}
-
-function startWorker(taskQueue: string, database: string): ChildProcess {
-  return spawn(process.execPath, [repoPath('bin', 'museum-etl.js'), 'worker', '--no-schedule'], {
-    env: {
-      ...process.env,
-      // As the systemd unit runs it (infra/systemd): a bounded heap.
-      NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
-      PGDATABASE: database,
-      TEMPORAL_NAMESPACE: NAMESPACE,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
 }
 
 interface SteadyResult {
@@ -292,7 +255,7 @@ async function main(): Promise<void> {
   process.stderr.write('\n');
 
   const taskQueue = `bench-${stamp}`;
-  const worker = startWorker(taskQueue, 'museum_bench');
+  const worker = startBenchWorker(taskQueue, 'museum_bench');
   const connection = await Connection.connect({ address: ours.config.temporal.address });
   const client = new Client({ connection, namespace: NAMESPACE });
   // The clock starts with a worker that polls already: its start-up is not ingest time.
