@@ -13,7 +13,7 @@ import { createS3 } from '../worker/connections';
 import { ensureSchedules, PINTEREST_SCHEDULE_ID } from '../worker/schedule';
 import { createMuseumWorker } from '../worker/worker';
 import { backfillWorkflow } from '../workflows/backfill';
-import type { SeedResult } from '../workflows/seed';
+import { seedWorkflow, type SeedResult } from '../workflows/seed';
 import { commandLogger, loadConfigOrExit } from './context';
 import { startLiveIngest } from './ingest';
 import { startPinterestDemo, UP_PINTEREST_RATE } from './up-pinterest';
@@ -41,7 +41,7 @@ async function ensureDemoData(config: Config, logger: Logger): Promise<boolean> 
 }
 
 async function seed(client: Client, config: Config, logger: Logger): Promise<void> {
-  const result: SeedResult = await client.workflow.execute('seedWorkflow', {
+  const result: SeedResult = await client.workflow.execute(seedWorkflow, {
     taskQueue: config.temporal.taskQueue,
     workflowId: `seed-${new Date().toISOString().replace(/[:.]/g, '-')}`,
     args: [{}],

@@ -13,19 +13,23 @@ export interface WorkerProcess {
 
 /** A real `museum-etl worker` process (the built CLI), so tests can kill -9 it. */
 export function spawnWorkerProcess(taskQueue: string, env: Record<string, string> = {}): WorkerProcess {
+  return spawnCli(['worker', '--no-schedule'], taskQueue, { TEMPORAL_TASK_QUEUE: taskQueue, ...env });
+}
+
+/** Any `museum-etl` command as a real process on the test stack, its output in a log file. */
+export function spawnCli(args: string[], name: string, env: Record<string, string> = {}): WorkerProcess {
   const bin = path.join(REPO_ROOT, 'bin', 'museum-etl.js');
   if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'cli', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` before the integration tests');
   }
-  const logFile = path.join(os.tmpdir(), `museum-etl-${taskQueue}.log`);
+  const logFile = path.join(os.tmpdir(), `museum-etl-${name}.log`);
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [bin, 'worker', '--no-schedule'], {
+  const child = spawn(process.execPath, [bin, ...args], {
     env: {
       ...process.env,
       MUSEUM_ENV: 'local',
       PGDATABASE: TEST_DATABASE,
       TEMPORAL_NAMESPACE: TEST_NAMESPACE,
-      TEMPORAL_TASK_QUEUE: taskQueue,
       METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
       ...env,
