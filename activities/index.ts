@@ -2,10 +2,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
+import { createArchiveActivities } from './archive';
 import { createBackfillActivities } from './backfill';
 import { CatalogueCache } from '../pipeline/catalogue-cache';
 import { createIngestActivities } from './ingest';
 import type { Dataset } from '../pipeline/dataset';
+import { ArchiveExtractor } from '../pipeline/archive-extract';
 import { PartitionReaderPool } from '../pipeline/kafka-reader';
 import { kioskDataset } from '../pipeline/kiosk/dataset';
 import { pinterestDataset } from '../pipeline/pinterest/dataset';
@@ -24,6 +26,8 @@ export interface ActivityDeps {
   readers: PartitionReaderPool;
   /** Reads a batch across a topic's partitions through `readers`. */
   extractor: TopicExtractor;
+  /** Reads the archive's ranges through readers of its own: it never moves the live ingest's readers. */
+  archiveExtractor: ArchiveExtractor;
   catalogue: CatalogueCache;
   /** The datasets this worker runs, by name: the pipeline's only dataset-specific parts. */
   datasets: Record<string, Dataset>;
@@ -36,6 +40,7 @@ export function buildActivityDeps(
   close(): Promise<void>;
 } {
   const readers = new PartitionReaderPool(clients.kafka);
+  const archiveReaders = new PartitionReaderPool(clients.kafka, undefined, 'museum-etl-archive-reader');
   const catalogue = new CatalogueCache(clients.db);
   const kiosk = kioskDataset({ catalogue, timeZone: clients.config.museum.timeZone });
   const pinterest = pinterestDataset({ topics: clients.config.pinterest.topics });
@@ -43,9 +48,12 @@ export function buildActivityDeps(
     ...clients,
     readers,
     extractor: new TopicExtractor(clients.kafka, readers),
+    archiveExtractor: new ArchiveExtractor(clients.kafka, archiveReaders),
     catalogue,
     datasets: { [kiosk.name]: kiosk, [pinterest.name]: pinterest },
-    close: () => readers.close(),
+    close: async () => {
+      await Promise.all([readers.close(), archiveReaders.close()]);
+    },
   };
 }
 
@@ -57,6 +65,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIngestActivities(deps),
     ...createBackfillActivities(deps),
     ...createRejectActivities(deps),
+    ...createArchiveActivities(deps),
   };
 }
 

@@ -255,14 +255,14 @@ async function advanceCheckpoints(client: PoolClient, topic: string, ranges: Off
 }
 
 /** Heartbeats for a step that has waited `QUIET_MS`; the SDK throttles further calls. */
-function quietHeartbeat(started: number): () => void {
+export function quietHeartbeat(started: number): () => void {
   return () => {
     if (Date.now() - started >= QUIET_MS) Context.current().heartbeat();
   };
 }
 
 /** Runs a step with heartbeats every few seconds once it has run `QUIET_MS`, even while a query waits. */
-async function withHeartbeat<T>(started: number, step: () => Promise<T>): Promise<T> {
+export async function withHeartbeat<T>(started: number, step: () => Promise<T>): Promise<T> {
   const beat = quietHeartbeat(started);
   const timer = setInterval(beat, 5_000);
   try {

@@ -26,6 +26,18 @@ export const FailureType = {
   UnknownDataset: 'UnknownDataset',
   /** A topic the dataset has no record type for: the worker's and the starter's config disagree. */
   UnmappedTopic: 'UnmappedTopic',
+  /**
+   * The archive's object name already holds an object of another size (or checksum) than the
+   * planned range: something else wrote it. Never overwritten; not retried.
+   */
+  ArchiveObjectConflict: 'ArchiveObjectConflict',
+  /**
+   * Another extract planned the same archive range first, with another end (a zombie attempt):
+   * retried, and the retry reads exactly the planned range.
+   */
+  ArchivePlanChanged: 'ArchivePlanChanged',
+  /** The archive bucket cannot be written: wrong name or no access. Not retried. */
+  ArchiveBucketUnavailable: 'ArchiveBucketUnavailable',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
@@ -33,6 +45,11 @@ export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 /** A failure no retry can fix. */
 export function permanentFailure(type: FailureTypeName, message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
+}
+
+/** A failure a retry may fix (Temporal retries it with the activity's policy). */
+export function retryableFailure(type: FailureTypeName, message: string): ApplicationFailure {
+  return ApplicationFailure.retryable(message, type);
 }
 
 /** The ApplicationFailure type of an activity's failure as a workflow sees it, if any. */

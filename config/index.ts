@@ -54,6 +54,17 @@ export interface Config {
   ingest: { maxLanes: number };
   /** PINTEREST_TOPIC_PIN/GEO/USER: the live topics of the Pinterest dataset. */
   pinterest: { topics: PinterestTopics };
+  /** ARCHIVE_*: the S3 archive of the topics in the sink connector's layout. */
+  archive: {
+    /** ARCHIVE_BUCKET, default S3_BUCKET. */
+    bucket: string;
+    /** ARCHIVE_PREFIX, default `topics/`: empty or ending in `/`. */
+    prefix: string;
+    /** ARCHIVE_FLUSH_MESSAGES: messages per object (the connector's flush.size). */
+    flushMessages: number;
+    /** ARCHIVE_FLUSH_SECONDS: a shorter range whose first message is this old is written once caught up. */
+    flushSeconds: number;
+  };
   log: {
     level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
     file?: string;
@@ -332,6 +343,7 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
   }
 
   const kioskTopic = env.KAFKA_TOPIC ?? 'lmnh';
+  const s3Bucket = required('S3_BUCKET', 'the bucket holding lmnh_hist_data_*.csv and lmnh_exhibition_*.json');
   const pinterestTopics = readPinterestTopics(env, problems);
   const config: Config = {
     env: local ? 'local' : 'production',
@@ -344,7 +356,7 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
       ...(sasl ? { sasl } : {}),
     },
     s3: {
-      bucket: required('S3_BUCKET', 'the bucket holding lmnh_hist_data_*.csv and lmnh_exhibition_*.json'),
+      bucket: s3Bucket,
       region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? required('AWS_REGION', 'e.g. eu-west-2'),
       ...(endpoint ? { endpoint } : {}),
       // Custom endpoints (SeaweedFS, MinIO-likes) have no per-bucket DNS names.
@@ -363,6 +375,7 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
     museum: { timeZone },
     ingest: { maxLanes: int('INGEST_MAX_LANES', 1, 1, 64) },
     pinterest: { topics: pinterestTopics },
+    archive: readArchive(env, s3Bucket, int, problems),
     log: {
       level: level as Config['log']['level'],
       ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}),
@@ -374,6 +387,30 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** ARCHIVE_BUCKET, ARCHIVE_PREFIX, ARCHIVE_FLUSH_MESSAGES, ARCHIVE_FLUSH_SECONDS; each problem names its variable. */
+function readArchive(env: Env, s3Bucket: string, int: IntReader, problems: string[]): Config['archive'] {
+  const bucket = env.ARCHIVE_BUCKET ?? s3Bucket;
+  if (env.ARCHIVE_BUCKET !== undefined && !BUCKET_NAME.test(bucket)) {
+    problems.push(
+      `ARCHIVE_BUCKET must be an S3 bucket name (3-63 lower-case letters, digits, "." and "-"), got ${JSON.stringify(bucket)}`,
+    );
+  }
+  const prefix = env.ARCHIVE_PREFIX ?? 'topics/';
+  if (env.ARCHIVE_PREFIX !== undefined && (!prefix.endsWith('/') || prefix.startsWith('/') || /\s/.test(prefix))) {
+    problems.push(
+      `ARCHIVE_PREFIX must end with "/" and neither start with "/" nor hold spaces (e.g. topics/), got ${JSON.stringify(prefix)}`,
+    );
+  }
+  return {
+    bucket,
+    prefix,
+    flushMessages: int('ARCHIVE_FLUSH_MESSAGES', 10_000, 1, 1_000_000),
+    flushSeconds: int('ARCHIVE_FLUSH_SECONDS', 300, 1, 7 * 24 * 3600),
+  };
 }
 
 function readReader(

@@ -40,8 +40,10 @@ export class PartitionReader {
     kafka: Kafka,
     readonly topic: string,
     readonly partition: number,
+    /** Names the private group: the archive's readers are not the live ingest's. */
+    groupPrefix = 'museum-etl-reader',
   ) {
-    const groupId = `museum-etl-reader-${topic}-${partition}-${os.hostname()}-${process.pid}-${Date.now()}`;
+    const groupId = `${groupPrefix}-${topic}-${partition}-${os.hostname()}-${process.pid}-${Date.now()}`;
     this.consumer = kafka.consumer({
       groupId,
       partitionAssigners: [onePartitionAssigner(topic, partition)],
@@ -176,6 +178,8 @@ export class PartitionReaderPool {
   constructor(
     private readonly kafka: Kafka,
     private readonly idleMs = 5 * 60_000,
+    /** Group name prefix of the pool's readers (one pool per reading role: live ingest, archive). */
+    private readonly groupPrefix = 'museum-etl-reader',
   ) {
     this.sweeper = setInterval(() => void this.sweep(), 30_000);
     this.sweeper.unref();
@@ -189,7 +193,7 @@ export class PartitionReaderPool {
       reader = undefined;
     }
     if (!reader) {
-      reader = new PartitionReader(this.kafka, topic, partition);
+      reader = new PartitionReader(this.kafka, topic, partition, this.groupPrefix);
       this.readers.set(key, reader);
     }
     return reader;

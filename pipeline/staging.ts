@@ -129,8 +129,13 @@ export async function dropStagedMessages(client: PoolClient, batchId: string): P
   await client.query('delete from staged_message where batch_id = $1', [batchId]);
 }
 
-/** Tables that hold rows of a staged batch, by batch_id; a dataset adds its verdict table. */
-const STAGING_TABLES = ['staged_message', 'staged_kiosk_verdict', 'staged_pinterest_verdict'] as const;
+/** Tables that hold rows of a staged batch, by batch_id; a dataset adds its verdict table, the archive its object bodies. */
+const STAGING_TABLES = [
+  'staged_message',
+  'staged_kiosk_verdict',
+  'staged_pinterest_verdict',
+  'staged_archive_object',
+] as const;
 
 /** Deletes the named batches and everything staged for them. */
 async function discardBatches(client: Pool | PoolClient, where: string, params: unknown[]): Promise<number> {

@@ -2,7 +2,10 @@
  * The batch source's framing, pure: which S3 objects are the sink connector's data files, and how
  * one file splits into lines. Each line then goes through judgePinterestRecord like a Kafka value.
  */
+import { DEFAULT_SINK_PREFIX } from '../sink-layout';
 import { PINTEREST_TYPES, type PinterestType } from './types';
+
+export { DEFAULT_SINK_PREFIX };
 
 export interface SinkKey {
   readonly type: PinterestType;
@@ -18,12 +21,11 @@ export interface SinkLayout {
   readonly topics: Readonly<Record<PinterestType, string>>;
 }
 
-export const DEFAULT_SINK_PREFIX = 'topics/';
-
 const DIGITS = /^[0-9]+$/;
 
 /**
- * `<prefix><topic>/partition=<p>/<topic>+<p>+<startOffset>.json`, or undefined for any other
+ * `<prefix><topic>/partition=<p>/<topic>+<p>+<startOffset>.json` (the layout `sinkObjectKey` in
+ * domain/sink-layout.ts writes), or undefined for any other
  * object (not data: skipped, never rejected). Plain string matching, not a regex built from the
  * topic: topic names may hold `.`, which a regex would read as "any character".
  */

@@ -1,4 +1,5 @@
-import { DEFAULT_SINK_PREFIX, PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
+import { PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
+import { DEFAULT_SINK_PREFIX, sinkObjectKey } from '../../domain/sink-layout';
 import type { PinterestTopics } from '../../config/pinterest';
 import type { PinterestMessage } from './traffic';
 
@@ -41,9 +42,8 @@ export function* sinkObjects(
     lines: string[];
   }): SinkObject => {
     const topic = options.topics[o.type];
-    const start = String(o.start).padStart(10, '0');
     return {
-      key: `${prefix}${topic}/partition=${o.partition}/${topic}+${o.partition}+${start}.json`,
+      key: sinkObjectKey(prefix, topic, o.partition, o.start),
       body: o.lines.map((l) => `${l}\n`).join(''),
       records: o.lines.length,
     };
