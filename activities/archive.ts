@@ -120,7 +120,8 @@ export function createArchiveActivities({ db, s3, archiveExtractor }: ActivityDe
       );
       const at = new Map(checkpoints.map((r) => [r.partition, r.next_offset]));
       const from = new Map<number, RangeStart>();
-      for (const o of offsets) from.set(o.partition, { start: input.after?.[String(o.partition)] ?? at.get(o.partition) ?? o.low });
+      for (const o of offsets)
+        from.set(o.partition, { start: input.after?.[String(o.partition)] ?? at.get(o.partition) ?? o.low });
       // Ranges planned already: read exactly them again.
       const { rows: plans } = await db.query<{ partition: number; start_offset: string; end_offset: string }>(
         `select partition, start_offset, end_offset from archive_object
@@ -196,7 +197,9 @@ export function createArchiveActivities({ db, s3, archiveExtractor }: ActivityDe
             const start = BigInt(o.start);
             const end = BigInt(o.end);
             const values = messages
-              .filter((m) => m.partition === o.partition && BigInt(m.offset) >= start && BigInt(m.offset) <= end)
+              .filter(
+                (m) => m.partition === o.partition && BigInt(m.offset) >= start && BigInt(m.offset) <= end,
+              )
               .map((m) => m.value);
             if (values.length === 0) throw missing(batch);
             const body = sinkObjectBody(values);

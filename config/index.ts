@@ -343,7 +343,10 @@ export function loadConfig(input: Env = process.env, options: LoadOptions = {}):
   }
 
   const kioskTopic = env.KAFKA_TOPIC ?? 'lmnh';
-  const s3Bucket = required('S3_BUCKET', 'the bucket holding lmnh_hist_data_*.csv and lmnh_exhibition_*.json');
+  const s3Bucket = required(
+    'S3_BUCKET',
+    'the bucket holding lmnh_hist_data_*.csv and lmnh_exhibition_*.json',
+  );
   const pinterestTopics = readPinterestTopics(env, problems);
   const config: Config = {
     env: local ? 'local' : 'production',
@@ -400,7 +403,10 @@ function readArchive(env: Env, s3Bucket: string, int: IntReader, problems: strin
     );
   }
   const prefix = env.ARCHIVE_PREFIX ?? 'topics/';
-  if (env.ARCHIVE_PREFIX !== undefined && (!prefix.endsWith('/') || prefix.startsWith('/') || /\s/.test(prefix))) {
+  if (
+    env.ARCHIVE_PREFIX !== undefined &&
+    (!prefix.endsWith('/') || prefix.startsWith('/') || /\s/.test(prefix))
+  ) {
     problems.push(
       `ARCHIVE_PREFIX must end with "/" and neither start with "/" nor hold spaces (e.g. topics/), got ${JSON.stringify(prefix)}`,
     );

@@ -4,3 +4,4 @@ export { seedWorkflow } from './seed';
 export { liveIngestWorkflow } from './ingest';
 export { backfillWorkflow } from './backfill';
 export { replayRejectsWorkflow } from './replay-rejects';
+export { archiveTopicWorkflow } from './archive';

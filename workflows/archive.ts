@@ -1,0 +1,275 @@
+import {
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { FailureType, failureTypeOf } from '../common/failures';
+import type { Activities } from '../activities';
+import type {
+  ArchiveBatch,
+  ArchiveLoadResult,
+  ArchiveTransformResult,
+  ExtractArchiveInput,
+} from '../activities/archive';
+import { addStage, type StageStats } from './ingest-stats';
+
+/** Finish the batch in flight, then complete. */
+export const archiveStopSignal = defineSignal('stop');
+export const archiveStatsQuery = defineQuery<ArchiveStats>('stats');
+
+export interface ArchiveInput {
+  topic: string;
+  /** Bucket and prefix, fixed when the archive starts (ARCHIVE_BUCKET, ARCHIVE_PREFIX). */
+  bucket: string;
+  prefix: string;
+  /** ARCHIVE_FLUSH_MESSAGES and ARCHIVE_FLUSH_SECONDS when the archive started. */
+  flushMessages: number;
+  flushSeconds: number;
+  limits?: ExtractArchiveInput['limits'];
+  /** Carried across continue-as-new. */
+  stats?: ArchiveStats;
+  /** Stop after this many loaded batches (tests and benchmarks); unbounded by default. */
+  maxBatches?: number;
+  /** Continue as new past this many history events; default 4,000. */
+  historyLimit?: number;
+}
+
+export interface ArchivePartition {
+  nextOffset: string;
+  highWatermark: string | null;
+  lag: number | null;
+}
+
+export interface ArchiveStats {
+  topic: string;
+  destination: string;
+  state: 'running' | 'stopping' | 'stopped';
+  batches: number;
+  extracted: number;
+  objects: number;
+  messages: number;
+  bytes: number;
+  tombstones: number;
+  valuesWithLf: number;
+  /** Objects found in S3 already (a load retried after its put): not written again. */
+  found: number;
+  /** Objects committed by an earlier attempt when a load came to them. */
+  already: number;
+  superseded: number;
+  restaged: number;
+  partitions: Record<string, ArchivePartition>;
+  lag: Record<string, number>;
+  lastKey: string | null;
+  lastBatchAt: string | null;
+  stages: { extract: StageStats; transform: StageStats; load: StageStats };
+}
+
+const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
+// The long poll: an idle extract waits up to 5 minutes, heartbeating only after 15 s (the SDK
+// sends at most one per 24 s): an idle topic costs about as much as an idle live ingest.
+const { extractArchiveBatch } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { ...retry, nonRetryableErrorTypes: [FailureType.BadInput] },
+});
+const { transformArchiveBatch, loadArchiveBatch } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    ...retry,
+    nonRetryableErrorTypes: [
+      FailureType.StagedBatchMissing,
+      FailureType.ArchiveObjectConflict,
+      FailureType.ArchiveBucketUnavailable,
+    ],
+  },
+});
+
+const HISTORY_LIMIT = 4000;
+
+export const archiveWorkflowId = (topic: string) => `archive-${topic}`;
+
+const emptyStage = (): StageStats => ({ runs: 0, retries: 0, lastMs: null, totalMs: 0 });
+
+export function emptyArchiveStats(topic: string, destination: string): ArchiveStats {
+  return {
+    topic,
+    destination,
+    state: 'running',
+    batches: 0,
+    extracted: 0,
+    objects: 0,
+    messages: 0,
+    bytes: 0,
+    tombstones: 0,
+    valuesWithLf: 0,
+    found: 0,
+    already: 0,
+    superseded: 0,
+    restaged: 0,
+    partitions: {},
+    lag: {},
+    lastKey: null,
+    lastBatchAt: null,
+    stages: { extract: emptyStage(), transform: emptyStage(), load: emptyStage() },
+  };
+}
+
+/**
+ * One per topic (workflow id `archive-<topic>`): the topic's next ranges, per partition, copied to
+ * S3 in the sink connector's layout, batch after batch, each an extract, a transform and a load
+ * activity. The next extract runs while the current batch is transformed and loaded; loads run in
+ * order. The checkpoint (archive_checkpoint) is where a new run starts.
+ */
+export async function archiveTopicWorkflow(input: ArchiveInput): Promise<ArchiveStats> {
+  const { topic } = input;
+  const destination = { bucket: input.bucket, prefix: input.prefix };
+  const rule = { flushMessages: input.flushMessages, flushSeconds: input.flushSeconds };
+  const stats: ArchiveStats = {
+    ...emptyArchiveStats(topic, `s3://${input.bucket}/${input.prefix}`),
+    ...input.stats,
+    state: 'running',
+  };
+  let stopping = false;
+  setHandler(archiveStopSignal, () => void (stopping = true));
+  setHandler(archiveStatsQuery, () => ({ ...stats, state: stopping ? 'stopping' : 'running' }));
+
+  const batchesDone = () => input.maxBatches !== undefined && stats.batches >= input.maxBatches;
+  const historyFull = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? HISTORY_LIMIT);
+  };
+  const mustStop = () => stopping || batchesDone() || historyFull();
+  const extract = (after: Record<string, string> | undefined) => {
+    stats.extracted++;
+    return startBatch({
+      topic,
+      destination,
+      rule,
+      batchKey: `${workflowInfo().workflowId}#${stats.extracted}`,
+      ...(after && { after }),
+      ...(input.limits && { limits: input.limits }),
+    });
+  };
+
+  let after: Record<string, string> | undefined;
+  let prefetch: Pending | undefined;
+  try {
+    while (!mustStop()) {
+      const current = prefetch ?? extract(after);
+      prefetch = undefined;
+      const batch = await untilSettledOr(current.extracted, mustStop);
+      if (batch === undefined) {
+        current.cancel();
+        break;
+      }
+      addStage(stats.stages.extract, batch);
+      Object.assign(stats.lag, batch.lag);
+      if (batch.objects.length === 0) {
+        after = undefined; // every earlier load has committed: the checkpoint is exact
+        continue;
+      }
+      prefetch = mustStop() ? undefined : extract(nextOffsets(batch));
+      try {
+        const transformed = (await current.transformed)!;
+        addStage(stats.stages.transform, transformed);
+        const loaded = await loadArchiveBatch({ batch });
+        addStage(stats.stages.load, loaded);
+        addLoaded(stats, batch, transformed, loaded, new Date().toISOString());
+        if (loaded.superseded > 0) {
+          // The checkpoint stood elsewhere: start again from it.
+          prefetch?.cancel();
+          prefetch = undefined;
+          after = undefined;
+        } else {
+          after = nextOffsets(batch);
+        }
+      } catch (err) {
+        if (failureTypeOf(err) !== FailureType.StagedBatchMissing) throw err;
+        // PostgreSQL lost the unlogged staging: extract again from the checkpoint; the planned
+        // ranges are read exactly as they were.
+        stats.restaged++;
+        prefetch?.cancel();
+        prefetch = undefined;
+        after = undefined;
+      }
+    }
+  } finally {
+    prefetch?.cancel();
+  }
+  if (!stopping && !batchesDone()) {
+    await continueAsNew<typeof archiveTopicWorkflow>({ ...input, stats });
+  }
+  return { ...stats, state: 'stopped' };
+}
+
+function addLoaded(
+  stats: ArchiveStats,
+  batch: ArchiveBatch,
+  transformed: ArchiveTransformResult,
+  loaded: ArchiveLoadResult,
+  at: string,
+): void {
+  stats.batches++;
+  stats.objects += loaded.put + loaded.found;
+  stats.messages += loaded.messages;
+  stats.bytes += loaded.bytes;
+  stats.tombstones += transformed.tombstones;
+  stats.valuesWithLf += transformed.valuesWithLf;
+  stats.found += loaded.found;
+  stats.already += loaded.already;
+  stats.superseded += loaded.superseded;
+  for (const [p, [, next]] of Object.entries(batch.ranges)) {
+    stats.partitions[p] = {
+      nextOffset: next,
+      highWatermark: batch.highWatermarks[p] ?? stats.partitions[p]?.highWatermark ?? null,
+      lag: batch.lag[p] ?? null,
+    };
+  }
+  if (loaded.lastKey) stats.lastKey = loaded.lastKey;
+  stats.lastBatchAt = at;
+}
+
+interface Pending {
+  extracted: Promise<ArchiveBatch>;
+  transformed: Promise<ArchiveTransformResult | undefined>;
+  cancel(): void;
+}
+
+function startBatch(args: ExtractArchiveInput): Pending {
+  const scope = new CancellationScope();
+  const extracted = scope.run(() => extractArchiveBatch(args));
+  const transformed = scope.run(async () => {
+    const batch = await extracted;
+    return batch.objects.length === 0 ? undefined : transformArchiveBatch({ batch });
+  });
+  extracted.catch(() => undefined);
+  transformed.catch(() => undefined);
+  return { extracted, transformed, cancel: () => scope.cancel() };
+}
+
+async function untilSettledOr<T>(p: Promise<T>, interrupt: () => boolean): Promise<T | undefined> {
+  let settled = false;
+  let value: T | undefined;
+  let error: unknown;
+  void p.then(
+    (v) => ((settled = true), (value = v)),
+    (e: unknown) => ((settled = true), (error = e)),
+  );
+  await condition(() => settled || interrupt());
+  if (!settled) return undefined;
+  if (error !== undefined) {
+    if (isCancellation(error) && interrupt()) return undefined;
+    throw error;
+  }
+  return value;
+}
+
+const nextOffsets = (b: ArchiveBatch) =>
+  Object.fromEntries(Object.entries(b.ranges).map(([p, [, next]]) => [p, next]));
