@@ -1,0 +1,251 @@
+import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAllObjects } from '../../activities/s3-objects';
+import { migrate } from '../../db/migrate';
+import { sinkObjectKey } from '../../domain/sink-layout';
+import { createKafka, createPgPool, createS3 } from '../../worker/connections';
+import {
+  archiveStatsQuery,
+  archiveStopSignal,
+  archiveTopicWorkflow,
+  archiveWorkflowId,
+  type ArchiveInput,
+} from '../../workflows/archive';
+import { waitFor } from '../support/catalogue';
+import { stackConfig, uniqueName } from '../support/env';
+import { createTestTopic } from '../support/kafka';
+import { spawnWorkerProcess, type WorkerProcess } from '../support/processes';
+import { startTestWorker, type TestWorker } from '../support/worker';
+
+/**
+ * The S3 archive against the real stack: the objects under the prefix must be exactly the topic
+ * (same values, same order per partition, contiguous ranges, deterministic names), across a
+ * restart of the workflow and a kill -9 of the worker in the middle of the copy.
+ */
+const config = stackConfig();
+const db = createPgPool(config);
+const kafka = createKafka(config);
+const s3 = createS3(config);
+const PARTITIONS = 4;
+let connection: Connection;
+let client: Client;
+const workers: WorkerProcess[] = [];
+let inProcess: TestWorker | undefined;
+
+/** Values by partition, in offset order, as produced. */
+type Produced = Map<number, (Buffer | null)[]>;
+
+async function produce(topic: string, count: number, produced: Produced, tag: string): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  const batch: { partition: number; value: Buffer | null }[] = [];
+  for (let i = 0; i < count; i++) {
+    const partition = i % PARTITIONS;
+    // Every 997th message is a tombstone; one value holds an LF (written as it is, and counted).
+    const value =
+      i % 997 === 500
+        ? null
+        : i === 1234
+          ? Buffer.from(`{"tag":"${tag}","i":${i},\n"lf":true}`)
+          : Buffer.from(JSON.stringify({ tag, i, text: 'x'.repeat(i % 50) }));
+    batch.push({ partition, value });
+  }
+  for (let i = 0; i < batch.length; i += 2000) {
+    const part = batch.slice(i, i + 2000);
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: part.map((m) => ({ partition: m.partition, value: m.value })),
+    });
+    for (const m of part) {
+      const list = produced.get(m.partition) ?? [];
+      list.push(m.value);
+      produced.set(m.partition, list);
+    }
+  }
+  await producer.disconnect();
+}
+
+async function newBucket(): Promise<string> {
+  const bucket = uniqueName('archive').toLowerCase();
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+async function archived(topic: string): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    'select coalesce(sum(next_offset), 0) as n from archive_checkpoint where topic = $1',
+    [topic],
+  );
+  return Number(rows[0]!.n);
+}
+
+interface ObjectSeen {
+  key: string;
+  etag: string;
+  size: number;
+}
+
+/** Reads every object under the topic's prefix and checks it is exactly the topic; returns the listing. */
+async function expectArchiveIsTopic(
+  bucket: string,
+  prefix: string,
+  topic: string,
+  produced: Produced,
+): Promise<ObjectSeen[]> {
+  const objects = await listAllObjects(s3, bucket, `${prefix}${topic}/`);
+  for (let p = 0; p < PARTITIONS; p++) {
+    const mine = objects
+      .filter((o) => o.key.startsWith(`${prefix}${topic}/partition=${p}/`))
+      .map((o) => ({ ...o, start: Number(o.key.slice(o.key.lastIndexOf('+') + 1, -'.json'.length)) }))
+      .sort((a, b) => a.start - b.start);
+    const values = produced.get(p) ?? [];
+    let next = 0;
+    const bodies: Buffer[] = [];
+    for (const o of mine) {
+      // Deterministic names, contiguous ranges: each object starts where the previous one ended.
+      expect(o.key).toBe(sinkObjectKey(prefix, topic, p, next));
+      expect(o.start).toBe(next);
+      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.key }));
+      const body = Buffer.from(await res.Body!.transformToByteArray());
+      expect(body.length).toBe(o.size);
+      bodies.push(body);
+      // Lines: one per message, except the value holding an LF, which adds one.
+      const expectedValues = values.slice(next);
+      let lines = 0;
+      for (const b of body) if (b === 0x0a) lines++;
+      let messages = 0;
+      let seenLines = 0;
+      while (seenLines < lines) {
+        const v = expectedValues[messages]!;
+        seenLines += 1 + (v ? v.filter((b) => b === 0x0a).length : 0);
+        messages++;
+      }
+      next += messages;
+    }
+    expect(next).toBe(values.length);
+    const expected = Buffer.concat(values.flatMap((v) => [v ?? Buffer.alloc(0), Buffer.from('\n')]));
+    expect(Buffer.concat(bodies).equals(expected)).toBe(true);
+  }
+  expect(objects.every((o) => /\/partition=\d+\//.test(o.key))).toBe(true);
+  return objects.map(({ key, etag, size }) => ({ key, etag, size }));
+}
+
+beforeAll(async () => {
+  await migrate(db);
+  connection = await Connection.connect({ address: config.temporal.address });
+  client = new Client({ connection, namespace: config.temporal.namespace });
+});
+
+afterAll(async () => {
+  await inProcess?.close();
+  for (const w of workers) await w.stop('SIGKILL');
+  await connection?.close();
+  await db.end();
+  s3.destroy();
+});
+
+const input = (topic: string, bucket: string, flushMessages: number): ArchiveInput => ({
+  topic,
+  bucket,
+  prefix: 'topics/',
+  flushMessages,
+  flushSeconds: 1,
+  limits: { maxWaitMs: 3_000, lingerMs: 200 },
+});
+
+describe('S3 archive', () => {
+  it('copies 20,000 messages over 4 partitions exactly; a restart neither duplicates nor changes objects', async () => {
+    inProcess = await startTestWorker({ config, db, kafka, s3 });
+    const topic = await createTestTopic(kafka, 'archive', PARTITIONS);
+    const bucket = await newBucket();
+    const produced: Produced = new Map();
+    await produce(topic, 20_000, produced, 'first');
+    const handle = await inProcess.client.workflow.start(archiveTopicWorkflow, {
+      taskQueue: inProcess.taskQueue,
+      workflowId: archiveWorkflowId(topic),
+      args: [input(topic, bucket, 1000)],
+    });
+    await waitFor(
+      () => archived(topic),
+      (n) => n >= 20_000,
+      { what: 'every offset archived', timeoutMs: 120_000 },
+    );
+    const first = await expectArchiveIsTopic(bucket, 'topics/', topic, produced);
+    // 5,000 a partition in objects of 1,000.
+    expect(first).toHaveLength(20);
+    const stats = await handle.query(archiveStatsQuery);
+    expect(stats).toMatchObject({ messages: 20_000, objects: 20, tombstones: 20, valuesWithLf: 1 });
+
+    // Terminate it mid-life and start it again: it resumes from the checkpoint.
+    await handle.terminate('test restart');
+    await produce(topic, 2_222, produced, 'second');
+    const again = await inProcess.client.workflow.start(archiveTopicWorkflow, {
+      taskQueue: inProcess.taskQueue,
+      workflowId: archiveWorkflowId(topic),
+      args: [input(topic, bucket, 1000)],
+    });
+    await waitFor(
+      () => archived(topic),
+      (n) => n >= 22_222,
+      { what: 'the rest archived', timeoutMs: 120_000 },
+    );
+    const second = await expectArchiveIsTopic(bucket, 'topics/', topic, produced);
+    for (const o of first) expect(second).toContainEqual(o);
+    expect(second.length).toBeGreaterThan(first.length);
+    const { rows } = await db.query<{ n: string; stored: string }>(
+      'select count(*) as n, count(stored_at) as stored from archive_object where topic = $1',
+      [topic],
+    );
+    expect(Number(rows[0]!.n)).toBe(second.length);
+    expect(Number(rows[0]!.stored)).toBe(second.length);
+    // The live ingest's checkpoints are untouched.
+    const live = await db.query('select 1 from ingest_checkpoint where topic = $1', [topic]);
+    expect(live.rowCount).toBe(0);
+
+    await again.signal(archiveStopSignal);
+    expect((await again.result()).state).toBe('stopped');
+    await inProcess.close();
+    inProcess = undefined;
+  }, 300_000);
+
+  it('leaves archive == topic when the worker is killed -9 during the copy', async () => {
+    const topic = await createTestTopic(kafka, 'archive-crash', PARTITIONS);
+    const bucket = await newBucket();
+    const produced: Produced = new Map();
+    await produce(topic, 20_000, produced, 'crash');
+    const taskQueue = uniqueName('archive-crash');
+    const workerA = spawnWorkerProcess(taskQueue);
+    workers.push(workerA);
+    const handle = await client.workflow.start(archiveTopicWorkflow, {
+      taskQueue,
+      workflowId: archiveWorkflowId(topic),
+      args: [input(topic, bucket, 250)],
+    });
+    await waitFor(
+      () => archived(topic),
+      (n) => n >= 3_000,
+      { what: 'a first part archived', timeoutMs: 120_000, intervalMs: 50 },
+    );
+    await workerA.stop('SIGKILL');
+    expect(await archived(topic)).toBeLessThan(20_000);
+
+    const workerB = spawnWorkerProcess(taskQueue);
+    workers.push(workerB);
+    await waitFor(
+      () => archived(topic),
+      (n) => n >= 20_000,
+      {
+        what: 'every offset archived after the crash',
+        timeoutMs: 240_000,
+        intervalMs: 500,
+      },
+    );
+    const objects = await expectArchiveIsTopic(bucket, 'topics/', topic, produced);
+    expect(objects).toHaveLength(80);
+    await handle.signal(archiveStopSignal);
+    await handle.result();
+    expect(await workerB.stop('SIGTERM')).toBe(0);
+  }, 400_000);
+});
