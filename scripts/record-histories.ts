@@ -1,7 +1,8 @@
 /**
  * Records real workflow histories from the local dev server into test/fixtures/histories, for the
  * replay test that makes a non-deterministic workflow change fail CI. Run after a deliberate,
- * versioned workflow change: `npm run build && node dist/scripts/record-histories.js`.
+ * versioned workflow change: `npm run build && node dist/scripts/record-histories.js`
+ * (`… record-histories.js archive` records only the archive's history).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,9 @@ import { deleteBucket } from '../test/support/backfill';
 import { startTestWorker, type TestWorker } from '../test/support/worker';
 import { writeHistory } from '../simulator/history-writer';
 import { backfillWorkflow, type BackfillInput } from '../workflows/backfill';
+import { archiveStopSignal, archiveTopicWorkflow } from '../workflows/archive';
 import { drainSignal, liveIngestWorkflow, pauseSignal, resumeSignal } from '../workflows/ingest';
+import { migrate } from '../db/migrate';
 
 const OUT = repoPath('test', 'fixtures', 'histories');
 
@@ -89,12 +92,80 @@ async function recordBackfill(
   await deleteBucket(s3, bucket);
 }
 
+/** An archive of a two-partition topic: full and aged ranges, an empty long poll, then a stop. */
+async function recordArchive(
+  tw: TestWorker,
+  deps: { db: ReturnType<typeof createPgPool>; kafka: ReturnType<typeof createKafka>; s3: S3Client },
+  save: (name: string, handle: WorkflowHandle) => Promise<void>,
+): Promise<void> {
+  await migrate(deps.db);
+  const topic = uniqueName('replay-archive');
+  const admin = deps.kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = deps.kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: [
+      ...Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `{"i":${i}}` })),
+      { partition: 1, value: null },
+      { partition: 1, value: '{"i":"one"}' },
+    ],
+  });
+  await producer.disconnect();
+  const bucket = uniqueName('record-archive').toLowerCase();
+  await deps.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const handle = await tw.client.workflow.start(archiveTopicWorkflow, {
+    taskQueue: tw.taskQueue,
+    workflowId: `archive-${topic}`,
+    args: [
+      {
+        topic,
+        bucket,
+        prefix: 'topics/',
+        flushMessages: 2,
+        flushSeconds: 1,
+        limits: { maxWaitMs: 1000, lingerMs: 200 },
+      },
+    ],
+  });
+  await waitFor(
+    async () =>
+      (
+        await deps.db.query(
+          'select coalesce(sum(next_offset), 0)::int as n from archive_checkpoint where topic = $1',
+          [topic],
+        )
+      ).rows[0].n,
+    (n) => n === 7,
+  );
+  await new Promise((r) => setTimeout(r, 1500));
+  await handle.signal(archiveStopSignal);
+  await handle.result();
+  await save('archive', handle);
+  await deleteBucket(deps.s3, bucket);
+}
+
 async function main(): Promise<void> {
   const config = stackConfig({ PGDATABASE: process.env.PGDATABASE ?? 'museum' });
   const db = createPgPool(config);
   const kafka = createKafka(config);
   const s3 = createS3(config);
   const tw = await startTestWorker({ config, db, kafka, s3 });
+  const saveHere = (name: string, handle: WorkflowHandle) =>
+    save(name, handle, config.temporal.address, config.temporal.namespace);
+  if (process.argv[2] === 'archive') {
+    try {
+      await recordArchive(tw, { db, kafka, s3 }, saveHere);
+    } finally {
+      await tw.close();
+      await db.end();
+      s3.destroy();
+    }
+    return;
+  }
   try {
     await seedReferenceCatalogue(tw, s3);
     const seeds = await tw.client.workflow.list({
@@ -151,9 +222,8 @@ async function main(): Promise<void> {
     await live.result();
     await save('live-ingest', live, config.temporal.address, config.temporal.namespace);
 
-    await recordBackfill(tw, s3, (name, handle) =>
-      save(name, handle, config.temporal.address, config.temporal.namespace),
-    );
+    await recordBackfill(tw, s3, saveHere);
+    await recordArchive(tw, { db, kafka, s3 }, saveHere);
   } finally {
     await tw.close();
     await db.end();
