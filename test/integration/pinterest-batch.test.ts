@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../db/migrate';
 import { s3Position } from '../../domain';
 import { PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
+import { sinkObjectKey } from '../../domain/sink-layout';
 import { sinkObjects } from '../../simulator/pinterest/sink-objects';
 import { expectedTotals, pinterestTraffic } from '../../simulator/pinterest/traffic';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
@@ -43,9 +44,8 @@ const nextOffset: Record<PinterestType, number> = { pin: 0, geo: 0, user: 0 };
 /** One sink object of `lines` for `type`; returns the positions of its lines. */
 async function putSinkObject(type: PinterestType, lines: string[], prefix = 'topics/'): Promise<string[]> {
   const topic = topics[type];
-  const start = String(nextOffset[type]).padStart(10, '0');
+  const key = sinkObjectKey(prefix, topic, 0, nextOffset[type]);
   nextOffset[type] += lines.length;
-  const key = `${prefix}${topic}/partition=0/${topic}+0+${start}.json`;
   const etag = await putObject(s3, bucket, key, lines.map((l) => `${l}\n`).join(''));
   return lines.map((_, i) => s3Position(bucket, key, etag, i + 1));
 }
