@@ -1,5 +1,10 @@
-import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { buildActivityDeps } from '../../activities';
+import { createArchiveActivities, type ArchiveBatch } from '../../activities/archive';
+import { failureTypeOf } from '../../common/failures';
+import { discardBatch } from '../../pipeline/staging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAllObjects } from '../../activities/s3-objects';
 import { migrate } from '../../db/migrate';
@@ -248,4 +253,84 @@ describe('S3 archive', () => {
     await handle.result();
     expect(await workerB.stop('SIGTERM')).toBe(0);
   }, 400_000);
+
+  it('activities: a range is decided once; a retry finds its object, never doubles it, never overwrites another', async () => {
+    const topic = await createTestTopic(kafka, 'archive-acts', 1);
+    const bucket = await newBucket();
+    const produced: Produced = new Map();
+    const producer = kafka.producer();
+    await producer.connect();
+    const send = async (from: number, n: number) => {
+      const values = Array.from({ length: n }, (_, i) => Buffer.from(`{"n":${from + i}}`));
+      await producer.send({ topic, acks: -1, messages: values.map((value) => ({ partition: 0, value })) });
+      produced.set(0, [...(produced.get(0) ?? []), ...values]);
+    };
+    await send(0, 10);
+    const deps = buildActivityDeps({ config, db, kafka, s3 });
+    const acts = createArchiveActivities(deps);
+    const run = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...args: A): Promise<R> =>
+      new MockActivityEnvironment().run(fn as (...a: unknown[]) => Promise<R>, ...args);
+    const destination = { bucket, prefix: 'topics/' };
+    const extract = (n: number, flushMessages = 4) =>
+      run(acts.extractArchiveBatch, {
+        topic,
+        destination,
+        rule: { flushMessages, flushSeconds: 1 },
+        batchKey: `acts#${n}`,
+        limits: { maxWaitMs: 10_000, lingerMs: 100 },
+      });
+    const range = (b: ArchiveBatch) => b.objects.map((o) => `${o.start}-${o.end}`);
+    try {
+      // A full range, stored; the same load again (Temporal never heard back) writes nothing.
+      const first = await extract(1);
+      expect(range(first)).toEqual(['0-3']);
+      await run(acts.transformArchiveBatch, { batch: first });
+      expect(await run(acts.loadArchiveBatch, { batch: first })).toMatchObject({ put: 1, messages: 4 });
+      expect(await run(acts.loadArchiveBatch, { batch: first })).toMatchObject({ put: 0, already: 1 });
+
+      // The worker died after its put, before the checkpoint: the retry finds the object.
+      const second = await extract(2);
+      expect(range(second)).toEqual(['4-7']);
+      await run(acts.transformArchiveBatch, { batch: second });
+      const { rows } = await db.query<{ body: Buffer }>(
+        'select body from staged_archive_object where batch_id = $1',
+        [second.batchId],
+      );
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: second.objects[0]!.key, Body: rows[0]!.body }),
+      );
+      expect(await run(acts.loadArchiveBatch, { batch: second })).toMatchObject({ put: 0, found: 1 });
+
+      // A partial range (aged, caught up) is planned; PostgreSQL loses the staging; more messages
+      // arrive and the flush size changes: the next extract still reads exactly the planned range.
+      await new Promise((r) => setTimeout(r, 1100));
+      const third = await extract(3);
+      expect(range(third)).toEqual(['8-9']);
+      await discardBatch(db, third.batchId);
+      await send(10, 5);
+      const again = await extract(4, 100);
+      expect(range(again)).toEqual(['8-9']);
+      await run(acts.transformArchiveBatch, { batch: again });
+      // Something else wrote another object under the planned name: never overwritten.
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: again.objects[0]!.key, Body: 'not ours\n' }));
+      const conflict = await run(acts.loadArchiveBatch, { batch: again }).catch((e: unknown) => e);
+      expect(failureTypeOf(conflict)).toBe('ArchiveObjectConflict');
+      expect(await archived(topic)).toBe(8);
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: again.objects[0]!.key, Body: '{"n":8}\n{"n":9}\n' }),
+      );
+      expect(await run(acts.loadArchiveBatch, { batch: again })).toMatchObject({ found: 1 });
+
+      // The rest, now by the new flush size's rule.
+      await new Promise((r) => setTimeout(r, 1100));
+      const last = await extract(5, 100);
+      expect(range(last)).toEqual(['10-14']);
+      await run(acts.transformArchiveBatch, { batch: last });
+      expect(await run(acts.loadArchiveBatch, { batch: last })).toMatchObject({ put: 1, messages: 5 });
+      await expectArchiveIsTopic(bucket, 'topics/', topic, new Map([...produced, [1, []], [2, []], [3, []]]));
+    } finally {
+      await producer.disconnect();
+      await deps.close();
+    }
+  }, 120_000);
 });
