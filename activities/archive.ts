@@ -22,6 +22,7 @@ import {
 } from '../pipeline/staging';
 import type { ActivityDeps } from './index';
 import { quietHeartbeat, withHeartbeat } from './ingest';
+import { recordArchived, recordStage } from './metrics';
 
 /** Where a topic is archived: `s3://<bucket>/<prefix><topic>/partition=<p>/…`. */
 export interface ArchiveDestination {
@@ -168,6 +169,7 @@ export function createArchiveActivities({ db, s3, archiveExtractor }: ActivityDe
               }
               return stageMessages(client, batch, messages);
             });
+      recordStage('extract', DATASET, Date.now() - started);
       return {
         ...staged,
         destination: input.destination,
@@ -225,6 +227,7 @@ export function createArchiveActivities({ db, s3, archiveExtractor }: ActivityDe
             );
           }
           await markTransformed(client, batch.batchId);
+          recordStage('transform', DATASET, Date.now() - started);
           return {
             objects: batch.objects.length,
             bytes,
@@ -319,6 +322,12 @@ export function createArchiveActivities({ db, s3, archiveExtractor }: ActivityDe
         }
         if (batch.batchId) await discardBatch(db, batch.batchId);
       });
+      recordStage('load', DATASET, Date.now() - started);
+      recordArchived(
+        batch.source,
+        { objects: result.put + result.found, messages: result.messages, bytes: result.bytes },
+        batch.lag,
+      );
       return { ...result, durationMs: Date.now() - started };
     },
   };

@@ -69,3 +69,31 @@ export function recordBackfillRows(bucket: string, dataset: string, inserted: Re
     c.withTags({ bucket, source: 's3', dataset, outcome: OUTCOME_OF_KIND[kind] ?? kind }).add(n);
   }
 }
+
+/** After an archive load: objects and messages stored in S3 (or found there), and the archive's lag. */
+export function recordArchived(
+  topic: string,
+  r: { objects: number; messages: number; bytes: number },
+  lag: Record<string, number>,
+): void {
+  const tags = { topic };
+  metricMeter
+    .createCounter('museum_archive_objects', 'objects', 'Archive objects stored in S3')
+    .withTags(tags)
+    .add(r.objects);
+  metricMeter
+    .createCounter('museum_archive_messages', 'messages', 'Messages stored in archive objects')
+    .withTags(tags)
+    .add(r.messages);
+  metricMeter
+    .createCounter('museum_archive_bytes', 'bytes', 'Bytes of archive objects stored')
+    .withTags(tags)
+    .add(r.bytes);
+  const gauge = metricMeter.createGauge(
+    'museum_archive_lag',
+    'int',
+    'messages',
+    'High watermark minus the archive checkpoint',
+  );
+  for (const [partition, n] of Object.entries(lag)) gauge.withTags({ topic, partition }).set(n);
+}
