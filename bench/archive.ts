@@ -6,7 +6,8 @@
  *   object (the same layout and sizes), nothing else;
  * - museum-etl's archive workflow on Temporal (a separate worker process): extract, stage,
  *   transform, put, checkpoint; its ratio to the bare limit, its Temporal actions per 1,000
- *   messages (the dev server's `action` counter) and the worker's peak RSS.
+ *   messages (the dev server's `action` counter) and the worker's peak RSS;
+ * - the actions of an archive of an idle topic over `--idle-seconds`, scaled to an hour.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -137,12 +138,36 @@ function stageLine(stats: ArchiveStats): string {
   );
 }
 
+/** An archive of a topic nobody writes to: what its long polls cost. */
+async function idleRun(client: Client, kafka: Kafka, taskQueue: string, bucket: string, seconds: number) {
+  const topic = `bench-archive-idle-${Date.now().toString(36)}`;
+  await createTopic(kafka, topic);
+  const handle = await client.workflow.start(archiveTopicWorkflow, {
+    taskQueue,
+    workflowId: `archive-${topic}`,
+    args: [{ topic, bucket, prefix: 'topics/', flushMessages: 10_000, flushSeconds: 300 }],
+  });
+  await sleep(2000);
+  const before = await temporalActions(NAMESPACE);
+  for (let s = 0; s < seconds; s += 10) {
+    process.stderr.write(`\r  idle topic: ${s} / ${seconds} s   `);
+    await sleep(10_000);
+  }
+  const after = await temporalActions(NAMESPACE);
+  process.stderr.write('\n');
+  await handle.signal(archiveStopSignal);
+  await handle.result();
+  return actionsSpent(before, after);
+}
+
 async function main(): Promise<void> {
   const opts = new Command()
     .option('--messages <n>', 'messages in the topic', '1000000')
     .option('--flush <n>', 'messages per object (ARCHIVE_FLUSH_MESSAGES)', '10000')
+    .option('--idle-seconds <s>', 'length of the idle run (scaled to an hour; 0 skips it)', '300')
     .parse()
-    .opts<{ messages: string; flush: string }>();
+    .opts<{ messages: string; flush: string; idleSeconds: string }>();
+  const idleSeconds = Number(opts.idleSeconds);
   const total = Number(opts.messages);
   const flush = Number(opts.flush);
   const stamp = Date.now().toString(36);
@@ -211,6 +236,12 @@ async function main(): Promise<void> {
     `    Temporal actions ${fmt(actions.total)} = ${fmt((actions.total / total) * 1000, 2)} per 1,000 messages (${actions.byType})`,
   );
   console.log(`    ${stageLine(stats)}; ${fmt(stats.bytes)} bytes`);
+  if (idleSeconds > 0) {
+    const idle = await idleRun(client, kafka, taskQueue, bucket, idleSeconds);
+    console.log(
+      `idle topic for ${idleSeconds} s: ${fmt(idle.total)} actions = ${fmt((idle.total * 3600) / idleSeconds)} per hour (${idle.byType})`,
+    );
+  }
   const rss = worker.pid ? peakRssMb(worker.pid) : undefined;
   console.log(`worker peak RSS ${rss === undefined ? 'unknown' : `${fmt(rss)} MB`} (target <= 400 MB)`);
   console.log(
