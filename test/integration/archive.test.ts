@@ -5,6 +5,8 @@ import { buildActivityDeps } from '../../activities';
 import { createArchiveActivities, type ArchiveBatch } from '../../activities/archive';
 import { failureTypeOf } from '../../common/failures';
 import { discardBatch } from '../../pipeline/staging';
+import { createLiveEventGenerator, runLiveSimulator } from '../../simulator';
+import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAllObjects } from '../../activities/s3-objects';
 import { migrate } from '../../db/migrate';
@@ -17,7 +19,7 @@ import {
   archiveWorkflowId,
   type ArchiveInput,
 } from '../../workflows/archive';
-import { waitFor } from '../support/catalogue';
+import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
 import { stackConfig, uniqueName } from '../support/env';
 import { createTestTopic } from '../support/kafka';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/processes';
@@ -333,4 +335,81 @@ describe('S3 archive', () => {
       await deps.close();
     }
   }, 120_000);
+
+  it('runs beside the live ingest of the same topic without moving its checkpoints (nor they its)', async () => {
+    const tw = await startTestWorker({ config, db, kafka, s3 });
+    try {
+      await seedReferenceCatalogue(tw, s3);
+      const topic = await createTestTopic(kafka, 'archive-live', PARTITIONS);
+      const bucket = await newBucket();
+      const producer = kafka.producer();
+      await producer.connect();
+      const generator = createLiveEventGenerator({ seed: 'archive-live', faultFraction: 0.15 });
+      const sent = await runLiveSimulator({
+        producer,
+        topic,
+        generator,
+        maxRate: true,
+        count: 6_000,
+        partitions: PARTITIONS,
+      });
+      await producer.disconnect();
+      const live = await tw.client.workflow.start(liveIngestWorkflow, {
+        taskQueue: tw.taskQueue,
+        workflowId: `ingest-${topic}`,
+        args: [{ topic, limits: { maxMessages: 500, maxWaitMs: 1000 } }],
+      });
+      const archive = await tw.client.workflow.start(archiveTopicWorkflow, {
+        taskQueue: tw.taskQueue,
+        workflowId: archiveWorkflowId(topic),
+        args: [input(topic, bucket, 700)],
+      });
+      const ingested = async () => {
+        const { rows } = await db.query<{ n: string }>(
+          'select coalesce(sum(next_offset), 0) as n from ingest_checkpoint where topic = $1',
+          [topic],
+        );
+        return Number(rows[0]!.n);
+      };
+      await waitFor(ingested, (n) => n >= sent.sent, { what: 'live ingest caught up', timeoutMs: 120_000 });
+      await waitFor(
+        () => archived(topic),
+        (n) => n >= sent.sent,
+        { what: 'archive caught up', timeoutMs: 120_000 },
+      );
+      const { rows } = await db.query<{ n: string }>(
+        `select (select count(*) from rating_interaction where source_position like $1)
+              + (select count(*) from request_interaction where source_position like $1)
+              + (select count(*) from rejected_event where source_position like $1) as n`,
+        [`kafka:${topic}:%`],
+      );
+      expect(Number(rows[0]!.n)).toBe(sent.sent);
+      // Both read every partition from their own checkpoint: neither skipped nor repeated anything.
+      expect(await ingested()).toBe(sent.sent);
+      expect(await archived(topic)).toBe(sent.sent);
+      const produced: Produced = new Map();
+      const consumer = kafka.consumer({ groupId: uniqueName('archive-check') });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      let seen = 0;
+      await consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          produced.set(partition, [...(produced.get(partition) ?? []), message.value]);
+          seen++;
+        },
+      });
+      await waitFor(
+        async () => seen,
+        (n) => n >= sent.sent,
+        { what: 'the topic read back' },
+      );
+      await consumer.disconnect();
+      await expectArchiveIsTopic(bucket, 'topics/', topic, produced);
+      await live.signal(drainSignal);
+      await archive.signal(archiveStopSignal);
+      await Promise.all([live.result(), archive.result()]);
+    } finally {
+      await tw.close();
+    }
+  }, 300_000);
 });
