@@ -103,6 +103,7 @@ export function createArchiveActivities({ db, s3, archiveExtractor }: ActivityDe
       const started = Date.now();
       const ctx = Context.current();
       const limits = { ...DEFAULT_ARCHIVE_READ_LIMITS, ...input.limits };
+      checkInput(input);
       const destination = archiveDestinationId(input.destination);
       if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
         lastSweep = Date.now();
@@ -415,6 +416,24 @@ async function putOnce(
       );
     }
     throw err;
+  }
+}
+
+/** Workflow input from the Temporal UI is not checked by config/: say what is wrong, once. */
+function checkInput(input: ExtractArchiveInput): void {
+  const problems: string[] = [];
+  const { flushMessages, flushSeconds } = input.rule ?? {};
+  if (!Number.isInteger(flushMessages) || flushMessages < 1)
+    problems.push('flushMessages must be an integer >= 1');
+  if (!Number.isInteger(flushSeconds) || flushSeconds < 1)
+    problems.push('flushSeconds must be an integer >= 1');
+  const prefix = input.destination?.prefix;
+  if (typeof prefix !== 'string' || (prefix !== '' && !prefix.endsWith('/')))
+    problems.push('prefix must be empty or end with "/"');
+  if (!input.destination?.bucket) problems.push('bucket is required');
+  if (!input.topic) problems.push('topic is required');
+  if (problems.length > 0) {
+    throw permanentFailure(FailureType.BadInput, `archive input for ${input.topic}: ${problems.join('; ')}`);
   }
 }
 

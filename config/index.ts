@@ -58,7 +58,7 @@ export interface Config {
   archive: {
     /** ARCHIVE_BUCKET, default S3_BUCKET. */
     bucket: string;
-    /** ARCHIVE_PREFIX, default `topics/`: empty or ending in `/`. */
+    /** ARCHIVE_PREFIX, default `topics/`: ends in `/`. */
     prefix: string;
     /** ARCHIVE_FLUSH_MESSAGES: messages per object (the connector's flush.size). */
     flushMessages: number;

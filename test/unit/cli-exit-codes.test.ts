@@ -26,6 +26,9 @@ describe('museum-etl exit codes', () => {
     [['simulate', 'pinterest', '--posts', 'abc']],
     [['rejects', 'list', '--dataset', 'bogus']],
     [['rejects', 'list', '--dataset', 'pinterest', '--reason', 'unknown_site']],
+    [['archive']],
+    [['archive', 'start', '--no-such-flag']],
+    [['archive', 'status', '--topic']],
   ])('usage error %j exits 2', (args) => {
     const r = run(args);
     expect(r.status, r.stderr).toBe(2);
@@ -38,6 +41,10 @@ describe('museum-etl exit codes', () => {
     [['stack', '--help']],
     [['ingest', 'start', '--help']],
     [['simulate', 'pinterest', '--help']],
+    [['archive', '--help']],
+    [['archive', 'start', '--help']],
+    [['archive', 'status', '--help']],
+    [['archive', 'stop', '--help']],
   ])('%j exits 0', (args) => {
     expect(run(args).status).toBe(0);
   });
