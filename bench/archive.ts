@@ -9,13 +9,11 @@
  *   messages (the dev server's `action` counter) and the worker's peak RSS;
  * - the actions of an archive of an idle topic over `--idle-seconds`, scaled to an hour.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { repoPath } from '../config/paths';
 import { loadStackSettings } from '../config/stack-settings';
 import { sinkObjectBody, sinkObjectKey } from '../domain/sink-layout';
 import { ensureNamespace } from '../infra/local/temporal-namespace';
@@ -23,6 +21,7 @@ import { createLiveEventGenerator, runLiveSimulator } from '../simulator';
 import { createKafka } from '../worker/connections';
 import { archiveStopSignal, archiveTopicWorkflow, type ArchiveStats } from '../workflows/archive';
 import { healthCheckWorkflow } from '../workflows/health-check';
+import { BENCH_NAMESPACE, deleteBucket, sleep, startBenchWorker, waitUntil } from './harness';
 import { fmt, freshDatabase, peakRssMb } from './setup';
 import { actionsSpent, temporalActions } from './temporal-actions';
 
@@ -30,9 +29,8 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const PARTITIONS = 4;
-const NAMESPACE = 'museum-etl-bench';
+const NAMESPACE = BENCH_NAMESPACE;
 const DATABASE = 'museum_bench_archive';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function createTopic(kafka: Kafka, topic: string): Promise<void> {
   const admin = kafka.admin();
@@ -47,17 +45,6 @@ async function archived(db: Pool, topic: string): Promise<number> {
     [topic],
   );
   return Number(rows[0]!.n);
-}
-
-async function waitUntil(read: () => Promise<number>, total: number, label: string): Promise<void> {
-  let last = -1;
-  for (;;) {
-    const n = await read();
-    if (n >= total) return;
-    if (n !== last) process.stderr.write(`\r  ${label}: ${fmt(n)} / ${fmt(total)}   `);
-    last = n;
-    await sleep(200);
-  }
 }
 
 /** The bare limit: read with kafkajs, PutObject every `flush` values of a partition, in the same layout. */
@@ -111,21 +98,6 @@ async function bareReadAndPut(
   const seconds = (Date.now() - started) / 1000;
   await consumer.disconnect();
   return seconds;
-}
-
-function startWorker(taskQueue: string): ChildProcess {
-  return spawn(process.execPath, [repoPath('bin', 'museum-etl.js'), 'worker', '--no-schedule'], {
-    env: {
-      ...process.env,
-      NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
-      PGDATABASE: DATABASE,
-      TEMPORAL_NAMESPACE: NAMESPACE,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
 }
 
 function stageLine(stats: ArchiveStats): string {
@@ -202,7 +174,7 @@ async function main(): Promise<void> {
   process.stderr.write('\n');
 
   const taskQueue = `bench-archive-${stamp}`;
-  const worker = startWorker(taskQueue);
+  const worker = startBenchWorker(taskQueue, DATABASE);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: NAMESPACE });
   await client.workflow.execute(healthCheckWorkflow, { taskQueue, workflowId: `bench-warmup-${stamp}` });
@@ -251,6 +223,7 @@ async function main(): Promise<void> {
   await new Promise((r) => worker.once('exit', r));
   await connection.close();
   await db.end();
+  await deleteBucket(s3, bucket);
   s3.destroy();
 }
 

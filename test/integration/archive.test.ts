@@ -1,4 +1,4 @@
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { buildActivityDeps } from '../../activities';
@@ -19,6 +19,7 @@ import {
   archiveWorkflowId,
   type ArchiveInput,
 } from '../../workflows/archive';
+import { createBucket, deleteCreatedBuckets } from '../support/backfill';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
 import { stackConfig, uniqueName } from '../support/env';
 import { createTestTopic } from '../support/kafka';
@@ -74,11 +75,8 @@ async function produce(topic: string, count: number, produced: Produced, tag: st
   await producer.disconnect();
 }
 
-async function newBucket(): Promise<string> {
-  const bucket = uniqueName('archive').toLowerCase();
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  return bucket;
-}
+/** A bucket of the test's own, deleted afterwards (the local store gives each bucket volumes of its own). */
+const newBucket = () => createBucket(s3, 'archive');
 
 async function archived(topic: string): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
@@ -150,6 +148,7 @@ afterAll(async () => {
   for (const w of workers) await w.stop('SIGKILL');
   await connection?.close();
   await db.end();
+  await deleteCreatedBuckets(s3);
   s3.destroy();
 });
 
