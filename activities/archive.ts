@@ -74,7 +74,7 @@ export interface ArchiveLoadResult {
   put: number;
   /** Objects already in S3 with the same size and checksum (an attempt died after its put): not written again. */
   found: number;
-  /** Objects whose checkpoint had moved past them already (committed by an earlier attempt). */
+  /** Objects whose checkpoint had moved past them already (committed by an earlier attempt; their messages and bytes are counted). */
   already: number;
   /** Objects whose checkpoint stood elsewhere (a stale prefetch): nothing written. */
   superseded: number;
@@ -269,7 +269,16 @@ export function createArchiveActivities({ db, s3, archiveExtractor }: ActivityDe
           );
           const next = BigInt(rows[0]?.next_offset ?? '-1');
           if (next > BigInt(o.end)) {
+            // Committed by an earlier attempt of this load (Temporal did not hear back): report it.
+            const done = await db.query<{ messages: number | null; bytes: string | null }>(
+              `select messages, bytes from archive_object
+               where destination = $1 and topic = $2 and partition = $3 and start_offset = $4`,
+              [destination, batch.source, o.partition, o.start],
+            );
             result.already++;
+            result.messages += done.rows[0]?.messages ?? 0;
+            result.bytes += Number(done.rows[0]?.bytes ?? 0);
+            result.lastKey = o.key;
             continue;
           }
           if (next !== BigInt(o.start)) {

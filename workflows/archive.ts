@@ -59,7 +59,7 @@ export interface ArchiveStats {
   valuesWithLf: number;
   /** Objects found in S3 already (a load retried after its put): not written again. */
   found: number;
-  /** Objects committed by an earlier attempt when a load came to them. */
+  /** Objects committed by an earlier attempt of the same load (counted in objects and messages too). */
   already: number;
   superseded: number;
   restaged: number;
@@ -217,7 +217,7 @@ function addLoaded(
   at: string,
 ): void {
   stats.batches++;
-  stats.objects += loaded.put + loaded.found;
+  stats.objects += loaded.put + loaded.found + loaded.already;
   stats.messages += loaded.messages;
   stats.bytes += loaded.bytes;
   stats.tombstones += transformed.tombstones;
