@@ -6,7 +6,7 @@
  * naive insert per row (what the old seeds did). Also the worker's peak RSS and the rules'
  * single-core ceiling, which is what bounds the backfill on a small machine.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,13 +18,12 @@ import { LineSplitter } from '../pipeline/line-splitter';
 import { CsvLineJudge } from '../pipeline/kiosk/history-csv';
 import { CatalogueCache } from '../pipeline/catalogue-cache';
 import type { Config } from '../config';
-import { repoPath } from '../config/paths';
 import { s3Position, siteToPublicId } from '../domain';
 import { writeHistory, type WriteHistoryResult } from '../simulator/history-writer';
 import { ensureNamespace } from '../infra/local/temporal-namespace';
 import { backfillWorkflow } from '../workflows/backfill';
 import { healthCheckWorkflow } from '../workflows/health-check';
-import { deleteBucket, rssMb, sleep } from './harness';
+import { BENCH_NAMESPACE, deleteBucket, rssMb, sleep, startBenchWorker } from './harness';
 import { fmt, freshDatabase, peakRssMb } from './setup';
 import { actionsSpent, temporalActions } from './temporal-actions';
 
@@ -32,7 +31,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 const DATABASE = 'museum_bench_backfill';
-const NAMESPACE = 'museum-etl-bench';
+const NAMESPACE = BENCH_NAMESPACE;
 
 async function objectText(
   config: Config,
@@ -163,17 +162,8 @@ async function main(): Promise<void> {
   );
 
   const taskQueue = `bench-backfill-${Date.now().toString(36)}`;
-  const worker = spawn(process.execPath, [repoPath('bin', 'museum-etl.js'), 'worker', '--no-schedule'], {
-    env: {
-      ...process.env,
-      PGDATABASE: DATABASE,
-      TEMPORAL_NAMESPACE: NAMESPACE,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const worker = startBenchWorker(taskQueue, DATABASE);
+
   await ensureNamespace(config.temporal.address, NAMESPACE, 'museum-etl benchmarks');
   const connection = await Connection.connect(config.temporal.connect.connectionOptions);
   const client = new Client({ connection, namespace: NAMESPACE });

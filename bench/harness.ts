@@ -21,7 +21,7 @@ export function startBenchWorker(
   database: string,
   env: Record<string, string> = {},
 ): ChildProcess {
-  return spawn(process.execPath, [repoPath('bin', 'museum-etl.js'), 'worker', '--no-schedule'], {
+  const child = spawn(process.execPath, [repoPath('bin', 'museum-etl.js'), 'worker', '--no-schedule'], {
     env: {
       ...process.env,
       NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
@@ -34,6 +34,13 @@ export function startBenchWorker(
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  // A worker that dies before the benchmark stops it would leave the run waiting forever.
+  child.once('exit', (code, signal) => {
+    if (child.killed) return;
+    console.error(`the benchmark's worker exited early (code ${code}, signal ${signal}); see its output above`);
+    process.exit(1);
+  });
+  return child;
 }
 
 /** Messages the live ingest has committed on a topic: the sum of its checkpoints. */
