@@ -15,6 +15,7 @@ import { createMuseumWorker } from '../worker/worker';
 import { backfillWorkflow } from '../workflows/backfill';
 import { seedWorkflow, type SeedResult } from '../workflows/seed';
 import { commandLogger, loadConfigOrExit } from './context';
+import { defaultArchiveTopics, startArchive } from './archive';
 import { startLiveIngest } from './ingest';
 import { startPinterestDemo, UP_PINTEREST_RATE } from './up-pinterest';
 import { EXIT, fail } from './output';
@@ -61,7 +62,7 @@ export function registerMainJobCommand(program: Command): void {
   program
     .command('up')
     .description(
-      'run the whole pipeline locally: stack, worker, seed, daily schedules, live ingest (kiosk and Pinterest), simulators, dashboards, REST proxy',
+      'run the whole pipeline locally: stack, worker, seed, daily schedules, live ingest (kiosk and Pinterest), S3 archive of the topics, simulators, dashboards, REST proxy',
     )
     .option('--keep-stack', 'leave the stack running after Ctrl-C')
     .option('--rate <n>', 'simulated kiosk events per second', '5')
@@ -119,6 +120,8 @@ export function registerMainJobCommand(program: Command): void {
           }
           const ingest = await startLiveIngest(client, config, config.kafka.topic);
           const pinterest = await startPinterestDemo(client, config, logger, abort.signal);
+          // Every topic also goes to S3 in the sink connector's layout: what pinterest-daily reads.
+          for (const topic of defaultArchiveTopics(config)) await startArchive(client, config, topic);
           if (opts.simulator && !abort.signal.aborted) {
             simulation = await startLiveSimulation(
               config,
@@ -140,6 +143,7 @@ export function registerMainJobCommand(program: Command): void {
               `                ${pinterest.urls[0] ?? ''}`,
               `                npx museum-etl ingest status --dataset pinterest; npx museum-etl report pinterest`,
               `                page "Pinterest insights" on the dashboards; daily batch: schedule ${PINTEREST_SCHEDULE_ID} (00:00 UTC)`,
+              `  Archive       s3://${config.archive.bucket}/${config.archive.prefix} (${defaultArchiveTopics(config).join(', ')}; sink connector layout), npx museum-etl archive status`,
               `  Schedules     npx museum-etl schedule list`,
               `  Simulator     ${opts.simulator ? `${rate} kiosk events/s to ${config.kafka.topic} (15% faults)` : 'off'}`,
               `  PostgreSQL    eval "$(npx museum-etl stack env)" && psql`,

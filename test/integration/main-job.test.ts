@@ -6,6 +6,8 @@ import { PINTEREST_TOPIC_VARIABLES } from '../../config/pinterest';
 import { PINTEREST_TYPES } from '../../domain/pinterest';
 import { connectTemporalClient, createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { NIGHTLY_SCHEDULE_ID, PINTEREST_SCHEDULE_ID } from '../../worker/schedule';
+import { archiveWorkflowId } from '../../workflows/archive';
+import { listAllObjects } from '../../activities/s3-objects';
 import { deleteBucket } from '../support/backfill';
 import { waitFor } from '../support/catalogue';
 import { stackConfig, uniqueName } from '../support/env';
@@ -25,6 +27,8 @@ const env: Record<string, string> = {
   KAFKA_TOPIC: topic,
   TEMPORAL_TASK_QUEUE: name,
   REST_PROXY_PORT: '0',
+  // Objects within seconds, not the default five minutes, so the archive shows in the test.
+  ARCHIVE_FLUSH_SECONDS: '2',
   ...Object.fromEntries(PINTEREST_TYPES.map((t) => [PINTEREST_TOPIC_VARIABLES[t].name, pinterest[t]!])),
 };
 const config = stackConfig(env);
@@ -55,7 +59,8 @@ afterAll(async () => {
   const client = await connectTemporalClient(config);
   try {
     // What `up` left running or scheduled in the shared test namespace.
-    for (const id of [`ingest-${topic}`, ...Object.values(pinterest).map((t) => `ingest-${t}`)]) {
+    const topics = [topic, ...Object.values(pinterest)];
+    for (const id of topics.flatMap((t) => [`ingest-${t}`, archiveWorkflowId(t)])) {
       await client.workflow
         .getHandle(id)
         .terminate('test over')
@@ -116,6 +121,13 @@ describe('museum-etl up (the main job)', () => {
     } finally {
       await db.end();
     }
+    // The topics are archived in the sink connector's layout, the kiosk and the Pinterest ones.
+    await waitFor(
+      async () => (await listAllObjects(s3, bucket, 'topics/')).map((o) => o.key),
+      (keys) =>
+        [topic, pinterest.pin!].every((t) => keys.some((k) => k.startsWith(`topics/${t}/partition=`))),
+      { what: 'archive objects of the kiosk and Pinterest topics', timeoutMs: 120_000 },
+    );
     expect(await up.stop('SIGINT')).toBe(0);
   }, 480_000);
 });
