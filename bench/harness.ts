@@ -37,7 +37,9 @@ export function startBenchWorker(
   // A worker that dies before the benchmark stops it would leave the run waiting forever.
   child.once('exit', (code, signal) => {
     if (child.killed) return;
-    console.error(`the benchmark's worker exited early (code ${code}, signal ${signal}); see its output above`);
+    console.error(
+      `the benchmark's worker exited early (code ${code}, signal ${signal}); see its output above`,
+    );
     process.exit(1);
   });
   return child;
