@@ -9,6 +9,7 @@ import { createIngestActivities } from './ingest';
 import type { Dataset } from '../pipeline/dataset';
 import { ArchiveExtractor } from '../pipeline/archive-extract';
 import { PartitionReaderPool } from '../pipeline/kafka-reader';
+import { KIOSK_ARCHIVE_DATASET, kioskArchiveFiles } from '../pipeline/kiosk/archive-files';
 import { kioskDataset } from '../pipeline/kiosk/dataset';
 import { pinterestDataset } from '../pipeline/pinterest/dataset';
 import { TopicExtractor } from '../pipeline/topic-extract';
@@ -44,13 +45,23 @@ export function buildActivityDeps(
   const catalogue = new CatalogueCache(clients.db);
   const kiosk = kioskDataset({ catalogue, timeZone: clients.config.museum.timeZone });
   const pinterest = pinterestDataset({ topics: clients.config.pinterest.topics });
+  // The kiosk rules over a kiosk topic's S3 archive: a replay at the messages' own Kafka positions.
+  const kioskArchive: Dataset = {
+    ...kiosk,
+    name: KIOSK_ARCHIVE_DATASET,
+    files: kioskArchiveFiles({
+      catalogue,
+      timeZone: clients.config.museum.timeZone,
+      otherTopics: Object.values(clients.config.pinterest.topics),
+    }),
+  };
   return {
     ...clients,
     readers,
     extractor: new TopicExtractor(clients.kafka, readers),
     archiveExtractor: new ArchiveExtractor(clients.kafka, archiveReaders),
     catalogue,
-    datasets: { [kiosk.name]: kiosk, [pinterest.name]: pinterest },
+    datasets: { [kiosk.name]: kiosk, [pinterest.name]: pinterest, [kioskArchive.name]: kioskArchive },
     close: async () => {
       await Promise.all([readers.close(), archiveReaders.close()]);
     },

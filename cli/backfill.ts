@@ -6,7 +6,7 @@ import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
 import { temporalClientOrExit } from './runs';
 
-const DATASETS = ['kiosk', 'pinterest'] as const;
+const DATASETS = ['kiosk', 'pinterest', 'kiosk-archive'] as const;
 
 export function renderBackfillSummary(s: BackfillSummary): void {
   const seconds = s.durationMs / 1000;
@@ -21,9 +21,12 @@ export function renderBackfillSummary(s: BackfillSummary): void {
   const rate = seconds > 0 ? `, ${Math.round(rows / seconds)} records/s` : '';
   if (s.insertedByKind) {
     const w = s.insertedByKind;
+    const written = Object.values(w).reduce((a, b) => a + b, 0);
+    const kinds = Object.entries(w)
+      .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`)
+      .join(', ');
     console.log(
-      `records: ${rows} (${w.row ?? 0} new rows, ${w.duplicate ?? 0} duplicates, ${w.reject ?? 0} rejects; ` +
-        `${rows - (w.row ?? 0) - (w.duplicate ?? 0) - (w.reject ?? 0)} had an outcome already) in ${seconds.toFixed(1)} s${rate}`,
+      `records: ${rows} (written: ${kinds || 'none'}; ${rows - written} had an outcome already) in ${seconds.toFixed(1)} s${rate}`,
     );
   } else {
     console.log(
@@ -70,13 +73,16 @@ export function registerBackfillCommands(program: Command): void {
     .description('start a backfill run now (a Temporal workflow) and print its link')
     .option('--bucket <name>', 'bucket with the files (default: S3_BUCKET)')
     .addOption(
-      new Option('--dataset <name>', 'kiosk: lmnh_hist_data_*.csv; pinterest: S3 sink connector objects')
+      new Option(
+        '--dataset <name>',
+        'kiosk: lmnh_hist_data_*.csv; pinterest: S3 sink connector objects; kiosk-archive: a kiosk topic archived by `museum-etl archive`, replayed at its Kafka positions',
+      )
         .choices(DATASETS)
         .default('kiosk'),
     )
     .option(
       '--prefix <p>',
-      'only keys under this prefix (default: pinterest topics/, kiosk the whole bucket)',
+      'only keys under this prefix (default: pinterest and kiosk-archive topics/, kiosk the whole bucket)',
     )
     .option(
       '--rows <n>',
@@ -91,7 +97,7 @@ export function registerBackfillCommands(program: Command): void {
     .option('--json', 'with --wait, print the summary as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ museum-etl backfill run --wait\n  $ museum-etl backfill run --bucket lmnh-staging --rows 10000 --wait --json\n  $ museum-etl backfill run --dataset pinterest --bucket pinterest-archive --prefix topics/ --wait',
+      '\nExamples:\n  $ museum-etl backfill run --wait\n  $ museum-etl backfill run --bucket lmnh-staging --rows 10000 --wait --json\n  $ museum-etl backfill run --dataset pinterest --bucket pinterest-archive --prefix topics/ --wait\n  $ museum-etl backfill run --dataset kiosk-archive --prefix topics/ --wait',
     )
     .action(
       async (opts: {

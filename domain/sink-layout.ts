@@ -107,3 +107,36 @@ export function msUntilAged(range: PendingRange, rule: FlushRule, nowMs: number)
   if (range.messages <= 0 || range.firstAtMs === undefined) return undefined;
   return Math.max(0, range.firstAtMs + rule.flushSeconds * 1000 - nowMs);
 }
+
+/** What a sink object's key says: `<prefix><topic>/partition=<p>/<topic>+<p>+<startOffset>.json`. */
+export interface SinkObjectName {
+  prefix: string;
+  topic: string;
+  partition: number;
+  /** Decimal without the zero padding. */
+  startOffset: string;
+}
+
+/**
+ * Reads any sink object key, whatever its topic. A topic holds no `/`, so the last three segments
+ * are the topic, `partition=<p>` and the file; the prefix is what precedes them. With `prefix`, a
+ * key under another prefix is not one. Undefined for every other key.
+ */
+export function parseSinkObjectKey(key: string, prefix?: string): SinkObjectName | undefined {
+  const parts = key.split('/');
+  if (parts.length < 3) return undefined;
+  const [topic, dir, file] = parts.slice(-3) as [string, string, string];
+  const found = parts
+    .slice(0, -3)
+    .map((p) => `${p}/`)
+    .join('');
+  if (prefix !== undefined && found !== prefix) return undefined;
+  if (topic === '' || !dir.startsWith('partition=')) return undefined;
+  const p = dir.slice('partition='.length);
+  const head = `${topic}+${p}+`;
+  if (!DIGITS.test(p) || !file.startsWith(head) || !file.endsWith('.json')) return undefined;
+  const offset = file.slice(head.length, -'.json'.length);
+  const partition = Number(p);
+  if (!DIGITS.test(offset) || !Number.isSafeInteger(partition)) return undefined;
+  return { prefix: found, topic, partition, startOffset: BigInt(offset).toString() };
+}

@@ -105,3 +105,16 @@ export interface ChunkJudged extends TransformCounts {
   /** JSON the next chunk of the same file needs. */
   state: unknown;
 }
+
+/** A chunk's judgement before its first line: every kind and skip counted from zero. */
+export function emptyChunkJudged(kinds: readonly string[], skipped: readonly string[] = []): ChunkJudged {
+  return {
+    byKind: Object.fromEntries(kinds.map((k) => [k, 0])),
+    rejectsByReason: {},
+    skippedByKind: Object.fromEntries(skipped.map((k) => [k, 0])),
+    rows: 0,
+    lastLine: 0,
+    budgetReached: false,
+    state: null,
+  };
+}

@@ -2,7 +2,7 @@ import { FailureType, permanentFailure } from '../../common/failures';
 import { historyFileNumber, s3Position } from '../../domain';
 import type { CatalogueCache } from '../catalogue-cache';
 import { CopyTextBuffer } from '../copy-text';
-import type { ChunkJudged, FileDataset, FileRef } from '../dataset';
+import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../dataset';
 import { MAX_LINE_BYTES } from '../line-splitter';
 import { CsvLineJudge } from './history-csv';
 import { loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
@@ -27,15 +27,7 @@ export function kioskHistoryFiles(deps: { catalogue: CatalogueCache; timeZone: s
       const judge = new CsvLineJudge(rules, (state as HistoryJudgeState | null)?.header ?? null);
       return {
         async transformChunk(client, batch, lines, rowBudget): Promise<ChunkJudged> {
-          const judged: ChunkJudged = {
-            byKind: { rating: 0, request: 0, reject: 0 },
-            rejectsByReason: {},
-            skippedByKind: { blank: 0, header: 0 },
-            rows: 0,
-            lastLine: 0,
-            budgetReached: false,
-            state: null,
-          };
+          const judged = emptyChunkJudged(['rating', 'request', 'reject'], ['blank', 'header']);
           const text = new CopyTextBuffer();
           for (const line of lines) {
             const bytes = line.value ?? Buffer.alloc(0);

@@ -10,7 +10,7 @@ import {
   type PinterestType,
 } from '../../domain/pinterest';
 import { CopyTextBuffer } from '../copy-text';
-import type { ChunkJudged, FileDataset, FileRef } from '../dataset';
+import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../dataset';
 import { copyInto } from '../staging';
 import { STAGED_VERDICT_COLUMNS, VERDICT_KIND } from './staged-verdicts';
 import { loadPinterestBatches } from './load';
@@ -50,15 +50,7 @@ export function pinterestSinkFiles(deps: { topics: PinterestTopics }): FileDatas
       const now = Date.now();
       return {
         async transformChunk(client, batch, lines, rowBudget): Promise<ChunkJudged> {
-          const judged: ChunkJudged = {
-            byKind: { row: 0, reject: 0 },
-            rejectsByReason: {},
-            skippedByKind: {},
-            rows: 0,
-            lastLine: 0,
-            budgetReached: false,
-            state: null,
-          };
+          const judged = emptyChunkJudged(['row', 'reject']);
           const text = new CopyTextBuffer();
           for (const line of lines) {
             if (judged.rows >= rowBudget) {
