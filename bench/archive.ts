@@ -21,7 +21,7 @@ import { createLiveEventGenerator, runLiveSimulator } from '../simulator';
 import { createKafka } from '../worker/connections';
 import { archiveStopSignal, archiveTopicWorkflow, type ArchiveStats } from '../workflows/archive';
 import { healthCheckWorkflow } from '../workflows/health-check';
-import { BENCH_NAMESPACE, deleteBucket, sleep, startBenchWorker, waitUntil } from './harness';
+import { BENCH_NAMESPACE, deleteBucket, idleActions, startBenchWorker, waitUntil } from './harness';
 import { fmt, freshDatabase, peakRssMb } from './setup';
 import { actionsSpent, temporalActions } from './temporal-actions';
 
@@ -119,17 +119,10 @@ async function idleRun(client: Client, kafka: Kafka, taskQueue: string, bucket: 
     workflowId: `archive-${topic}`,
     args: [{ topic, bucket, prefix: 'topics/', flushMessages: 10_000, flushSeconds: 300 }],
   });
-  await sleep(2000);
-  const before = await temporalActions(NAMESPACE);
-  for (let s = 0; s < seconds; s += 10) {
-    process.stderr.write(`\r  idle topic: ${s} / ${seconds} s   `);
-    await sleep(10_000);
-  }
-  const after = await temporalActions(NAMESPACE);
-  process.stderr.write('\n');
-  await handle.signal(archiveStopSignal);
-  await handle.result();
-  return actionsSpent(before, after);
+  return idleActions(NAMESPACE, seconds, async () => {
+    await handle.signal(archiveStopSignal);
+    await handle.result();
+  });
 }
 
 async function main(): Promise<void> {

@@ -6,7 +6,6 @@
  * naive insert per row (what the old seeds did). Also the worker's peak RSS and the rules'
  * single-core ceiling, which is what bounds the backfill on a small machine.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +22,7 @@ import { writeHistory, type WriteHistoryResult } from '../simulator/history-writ
 import { ensureNamespace } from '../infra/local/temporal-namespace';
 import { backfillWorkflow } from '../workflows/backfill';
 import { healthCheckWorkflow } from '../workflows/health-check';
-import { BENCH_NAMESPACE, deleteBucket, rssMb, sleep, startBenchWorker } from './harness';
+import { BENCH_NAMESPACE, deleteBucket, psqlSeconds, rssMb, sleep, startBenchWorker } from './harness';
 import { fmt, freshDatabase, peakRssMb } from './setup';
 import { actionsSpent, temporalActions } from './temporal-actions';
 
@@ -83,24 +82,6 @@ async function writeCopyFiles(
     files.push(file);
   }
   return files;
-}
-
-function psql(config: Config, commands: string[]): number {
-  const started = process.hrtime.bigint();
-  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...commands.flatMap((c) => ['-c', c])], {
-    env: {
-      ...process.env,
-      PGHOST: config.pg.host,
-      PGPORT: String(config.pg.port),
-      PGUSER: config.pg.user,
-      PGPASSWORD: config.pg.password ?? '',
-      PGDATABASE: config.pg.database,
-      PGTZ: config.museum.timeZone,
-    },
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr || r.error?.message}`);
-  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 /** Rows judged per second by the rules alone on one core, from the same files. */
@@ -199,17 +180,17 @@ async function main(): Promise<void> {
     try {
       // The bare limit: the CSV files' lines, as they are, into an unlogged table with no index.
       const rawFiles = await writeRawFiles(ctx, bucket, history, dir);
-      psql(config, ['create unlogged table bench_raw (line text)']);
-      const rawSeconds = psql(
+      psqlSeconds(config, ['create unlogged table bench_raw (line text)']);
+      const rawSeconds = psqlSeconds(
         config,
         rawFiles.map((f) => `\\copy bench_raw (line) from '${f}'`),
       );
       const files = await writeCopyFiles(ctx, bucket, history, dir);
-      psql(config, [
+      psqlSeconds(config, [
         'create table bench_copy (like rating_interaction including defaults including identity including indexes)',
         'alter table bench_copy add foreign key (exhibition_id) references exhibition',
       ]);
-      const copySeconds = psql(
+      const copySeconds = psqlSeconds(
         config,
         files.map(
           (f) => `\\copy bench_copy (exhibition_id, rating_id, event_at, source_position) from '${f}'`,

@@ -1,5 +1,5 @@
 /** Pieces every benchmark that runs a real worker shares: its process, its progress, its buckets. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import {
   DeleteBucketCommand,
@@ -8,8 +8,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Pool } from 'pg';
+import type { Config } from '../config';
 import { repoPath } from '../config/paths';
 import { fmt } from './setup';
+import { actionsSpent, temporalActions } from './temporal-actions';
 
 export const BENCH_NAMESPACE = 'museum-etl-bench';
 
@@ -85,4 +87,40 @@ export async function deleteBucket(s3: S3Client, bucket: string): Promise<void> 
     await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
   }
   await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+}
+
+/** Runs psql's commands (\\copy among them) against the config's database; returns the seconds taken. */
+export function psqlSeconds(config: Config, commands: string[]): number {
+  const started = process.hrtime.bigint();
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...commands.flatMap((c) => ['-c', c])], {
+    env: {
+      ...process.env,
+      PGHOST: config.pg.host,
+      PGPORT: String(config.pg.port),
+      PGUSER: config.pg.user,
+      PGPASSWORD: config.pg.password ?? '',
+      PGDATABASE: config.pg.database,
+      PGTZ: config.museum.timeZone,
+    },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr || r.error?.message}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/**
+ * The Temporal actions a long-running workflow spends on an idle topic over `seconds`, once it has
+ * started (its first two seconds are not idle); `stop` ends it afterwards.
+ */
+export async function idleActions(namespace: string, seconds: number, stop: () => Promise<unknown>) {
+  await sleep(2000);
+  const before = await temporalActions(namespace);
+  for (let s = 0; s < seconds; s += 10) {
+    process.stderr.write(`\r  idle topic: ${s} / ${seconds} s   `);
+    await sleep(10_000);
+  }
+  const after = await temporalActions(namespace);
+  process.stderr.write('\n');
+  await stop();
+  return actionsSpent(before, after);
 }

@@ -24,7 +24,7 @@ import { createLiveEventGenerator, runLiveSimulator } from '../simulator';
 import { createKafka } from '../worker/connections';
 import { healthCheckWorkflow } from '../workflows/health-check';
 import { drainSignal, liveIngestWorkflow, type LiveIngestStats } from '../workflows/ingest';
-import { BENCH_NAMESPACE, checkpointed, sleep, startBenchWorker, waitUntil } from './harness';
+import { BENCH_NAMESPACE, checkpointed, idleActions, sleep, startBenchWorker, waitUntil } from './harness';
 import { fmt, freshDatabase, peakRssMb, percentile } from './setup';
 import { actionsSpent, temporalActions } from './temporal-actions';
 
@@ -199,17 +199,10 @@ async function idleRun(client: Client, kafka: Kafka, taskQueue: string, seconds:
     workflowId: `ingest-${topic}`,
     args: [{ topic }],
   });
-  await sleep(2000);
-  const before = await temporalActions(NAMESPACE);
-  for (let s = 0; s < seconds; s += 10) {
-    process.stderr.write(`\r  idle topic: ${s} / ${seconds} s   `);
-    await sleep(10_000);
-  }
-  const after = await temporalActions(NAMESPACE);
-  process.stderr.write('\n');
-  await handle.signal(drainSignal);
-  await handle.result();
-  return actionsSpent(before, after);
+  return idleActions(NAMESPACE, seconds, async () => {
+    await handle.signal(drainSignal);
+    await handle.result();
+  });
 }
 
 async function main(): Promise<void> {

@@ -14,11 +14,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
-import type { Config } from '../config';
 import { PINTEREST_TOPIC_VARIABLES } from '../config/pinterest';
 import { PINTEREST_TYPES, type PinterestType } from '../domain/pinterest';
 import { ensureNamespace } from '../infra/local/temporal-namespace';
@@ -33,6 +31,7 @@ import {
   BENCH_NAMESPACE,
   checkpointed,
   deleteBucket,
+  psqlSeconds,
   rssMb,
   sleep,
   startBenchWorker,
@@ -45,23 +44,6 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const DATABASE = 'museum_bench_pinterest';
-
-function psqlSeconds(config: Config, commands: string[]): number {
-  const started = process.hrtime.bigint();
-  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...commands.flatMap((c) => ['-c', c])], {
-    env: {
-      ...process.env,
-      PGHOST: config.pg.host,
-      PGPORT: String(config.pg.port),
-      PGUSER: config.pg.user,
-      PGPASSWORD: config.pg.password ?? '',
-      PGDATABASE: config.pg.database,
-    },
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr || r.error?.message}`);
-  return Number(process.hrtime.bigint() - started) / 1e9;
-}
 
 async function main(): Promise<void> {
   const opts = new Command()

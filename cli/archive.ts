@@ -9,8 +9,8 @@ import {
   type ArchiveStats,
 } from '../workflows/archive';
 import { loadConfigOrExit } from './context';
-import { EXIT, fail, printJson, printTable } from './output';
-import { temporalClientOrExit } from './runs';
+import { fail, printJson, printStageTable, printTable } from './output';
+import { failIfNoWorker, temporalClientOrExit } from './runs';
 import { withKafkaAdminOrExit } from './topics';
 
 export { archiveWorkflowId };
@@ -67,12 +67,7 @@ async function withClient(
         `${(err as Error).message}: no archive is running for it; start it with \`museum-etl archive start\``,
       );
     }
-    if (/Failed to query/i.test((err as Error).message)) {
-      fail(
-        `no worker answered the query: is a worker polling task queue ${config.temporal.taskQueue}? (museum-etl worker, or museum-etl up)`,
-        EXIT.unavailable,
-      );
-    }
+    failIfNoWorker(err, config);
     throw err;
   } finally {
     await client.connection.close();
@@ -96,18 +91,7 @@ function printArchiveStatus(stats: ArchiveStats, url: string): void {
       (stats.found ? `; ${stats.found} found in S3 already` : ''),
   );
   console.log(`  last object: ${stats.lastKey ?? '-'}${stats.lastBatchAt ? ` at ${stats.lastBatchAt}` : ''}`);
-  printTable(
-    (['extract', 'transform', 'load'] as const).map((stage) => {
-      const s = stats.stages[stage];
-      return {
-        stage,
-        runs: s.runs,
-        retries: s.retries,
-        last_ms: s.lastMs ?? '-',
-        mean_ms: s.runs ? Math.round(s.totalMs / s.runs) : '-',
-      };
-    }),
-  );
+  printStageTable(stats.stages);
   const partitions = new Set([...Object.keys(stats.partitions), ...Object.keys(stats.lag)]);
   printTable(
     [...partitions]

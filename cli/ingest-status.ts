@@ -1,5 +1,5 @@
 import { ingestWorkflowId, type LiveIngestStats } from '../workflows/ingest';
-import { printTable } from './output';
+import { printStageTable, printTable } from './output';
 
 /** Kiosk: one topic's workflow in detail. */
 export function printStatus(stats: LiveIngestStats, url: string): void {
@@ -19,18 +19,7 @@ export function printStatus(stats: LiveIngestStats, url: string): void {
   console.log(
     `  lanes: ${lanes} ${lanes > 1 ? 'pipelines (catching up on a backlog)' : 'pipeline'}; opened ${stats.widened ?? 0} times`,
   );
-  printTable(
-    (['extract', 'transform', 'load'] as const).map((stage) => {
-      const s = stats.stages[stage];
-      return {
-        stage,
-        runs: s.runs,
-        retries: s.retries,
-        last_ms: s.lastMs ?? '-',
-        mean_ms: s.runs ? Math.round(s.totalMs / s.runs) : '-',
-      };
-    }),
-  );
+  printStageTable(stats.stages);
   printTable(
     Object.entries(stats.partitions).map(([partition, p]) => ({
       partition,

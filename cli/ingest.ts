@@ -11,8 +11,8 @@ import {
   type LiveIngestStats,
 } from '../workflows/ingest';
 import { loadConfigOrExit } from './context';
-import { EXIT, fail, printJson } from './output';
-import { temporalClientOrExit } from './runs';
+import { fail, printJson } from './output';
+import { failIfNoWorker, temporalClientOrExit } from './runs';
 import { printPinterestStatus, printStatus } from './ingest-status';
 import {
   ingestTargets,
@@ -64,12 +64,7 @@ async function withClient<T>(
     return await fn(client, config, targets);
   } catch (err) {
     if (err instanceof NotRunningError) fail(err.message);
-    if (/Failed to query/i.test((err as Error).message)) {
-      fail(
-        `no worker answered the query: is a worker polling task queue ${config.temporal.taskQueue}? (museum-etl worker, or museum-etl up)`,
-        EXIT.unavailable,
-      );
-    }
+    failIfNoWorker(err, config);
     throw err;
   } finally {
     await client.connection.close();

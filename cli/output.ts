@@ -27,3 +27,24 @@ export function fail(message: string, code: number = EXIT.failed): never {
   console.error(`error: ${message}`);
   process.exit(code);
 }
+
+/** The extract, transform and load activities of a long-running workflow, as `… status` prints them. */
+export function printStageTable(
+  stages: Record<
+    'extract' | 'transform' | 'load',
+    { runs: number; retries: number; lastMs: number | null; totalMs: number }
+  >,
+): void {
+  printTable(
+    (['extract', 'transform', 'load'] as const).map((stage) => {
+      const s = stages[stage];
+      return {
+        stage,
+        runs: s.runs,
+        retries: s.retries,
+        last_ms: s.lastMs ?? '-',
+        mean_ms: s.runs ? Math.round(s.totalMs / s.runs) : '-',
+      };
+    }),
+  );
+}

@@ -15,6 +15,16 @@ export async function temporalClientOrExit(config: Config): Promise<Client> {
   }
 }
 
+/** A query no worker answered: say which task queue needs one, exit 3; any other error is left alone. */
+export function failIfNoWorker(err: unknown, config: Config): void {
+  if (/Failed to query/i.test((err as Error).message)) {
+    fail(
+      `no worker answered the query: is a worker polling task queue ${config.temporal.taskQueue}? (museum-etl worker, or museum-etl up)`,
+      EXIT.unavailable,
+    );
+  }
+}
+
 /** Starts a workflow, prints its UI link, and with `wait` prints the result or fails with exit 1. */
 export async function startRun<R>(
   config: Config,

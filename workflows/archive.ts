@@ -1,10 +1,8 @@
 import {
   CancellationScope,
-  condition,
   continueAsNew,
   defineQuery,
   defineSignal,
-  isCancellation,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -17,6 +15,7 @@ import type {
   ArchiveTransformResult,
   ExtractArchiveInput,
 } from '../activities/archive';
+import { nextOffsets, untilSettledOr } from './settle';
 import { addStage, type StageStats } from './ingest-stats';
 
 /** Finish the batch in flight, then complete. */
@@ -254,22 +253,4 @@ function startBatch(args: ExtractArchiveInput): Pending {
   return { extracted, transformed, cancel: () => scope.cancel() };
 }
 
-async function untilSettledOr<T>(p: Promise<T>, interrupt: () => boolean): Promise<T | undefined> {
-  let settled = false;
-  let value: T | undefined;
-  let error: unknown;
-  void p.then(
-    (v) => ((settled = true), (value = v)),
-    (e: unknown) => ((settled = true), (error = e)),
-  );
-  await condition(() => settled || interrupt());
-  if (!settled) return undefined;
-  if (error !== undefined) {
-    if (isCancellation(error) && interrupt()) return undefined;
-    throw error;
-  }
-  return value;
-}
 
-const nextOffsets = (b: ArchiveBatch) =>
-  Object.fromEntries(Object.entries(b.ranges).map(([p, [, next]]) => [p, next]));

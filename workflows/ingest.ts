@@ -4,7 +4,6 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
-  isCancellation,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -12,6 +11,7 @@ import {
 import { FailureType, failureTypeOf } from '../common/failures';
 import type { Activities } from '../activities';
 import type { ExtractedBatch, ExtractTopicInput, TransformResult } from '../activities/ingest';
+import { nextOffsets, untilSettledOr } from './settle';
 import { addBatch, addStage, emptyStats, type LiveIngestStats } from './ingest-stats';
 import { caughtUp, dealPartitions, pick, shouldWiden, totalLag } from './ingest-lanes';
 
@@ -219,26 +219,7 @@ function startBatch(args: ExtractTopicInput): Pending {
   return { extracted, transformed, cancel: () => scope.cancel() };
 }
 
-/** The promise's value, or `undefined` as soon as `interrupt()` holds first (no timer: no action). */
-async function untilSettledOr<T>(p: Promise<T>, interrupt: () => boolean): Promise<T | undefined> {
-  let settled = false;
-  let value: T | undefined;
-  let error: unknown;
-  void p.then(
-    (v) => ((settled = true), (value = v)),
-    (e: unknown) => ((settled = true), (error = e)),
-  );
-  await condition(() => settled || interrupt());
-  if (!settled) return undefined;
-  if (error !== undefined) {
-    if (isCancellation(error) && interrupt()) return undefined;
-    throw error;
-  }
-  return value;
-}
 
-const nextOffsets = (b: ExtractedBatch) =>
-  Object.fromEntries(Object.entries(b.ranges).map(([p, [, next]]) => [p, next]));
 const firstOffsets = (b: ExtractedBatch) =>
   Object.fromEntries(Object.entries(b.ranges).map(([p, [first]]) => [p, first]));
 
