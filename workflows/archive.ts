@@ -252,5 +252,3 @@ function startBatch(args: ExtractArchiveInput): Pending {
   transformed.catch(() => undefined);
   return { extracted, transformed, cancel: () => scope.cancel() };
 }
-
-

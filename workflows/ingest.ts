@@ -219,7 +219,6 @@ function startBatch(args: ExtractTopicInput): Pending {
   return { extracted, transformed, cancel: () => scope.cancel() };
 }
 
-
 const firstOffsets = (b: ExtractedBatch) =>
   Object.fromEntries(Object.entries(b.ranges).map(([p, [first]]) => [p, first]));
 
