@@ -15,6 +15,7 @@ import { pinterestDataset } from '../pipeline/pinterest/dataset';
 import { TopicExtractor } from '../pipeline/topic-extract';
 import { createHealthActivities } from './health';
 import { createRejectActivities } from './rejects';
+import { guardSchema } from './schema-guard';
 import { createSeedActivities } from './seed';
 
 /** Clients every activity may use; the worker builds them once per process. */
@@ -70,14 +71,14 @@ export function buildActivityDeps(
 
 /** The single registration point: workflows see only `typeof` this object's members. */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return guardSchema({
     ...createHealthActivities(deps),
     ...createSeedActivities(deps),
     ...createIngestActivities(deps),
     ...createBackfillActivities(deps),
     ...createRejectActivities(deps),
     ...createArchiveActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

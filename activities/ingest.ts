@@ -15,7 +15,7 @@ import {
   type OffsetRanges,
   type StagedBatch,
 } from '../pipeline/staging';
-import { DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from '../pipeline/topic-extract';
+import { capLimits, DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from '../pipeline/topic-extract';
 import type { ActivityDeps } from './index';
 import { recordLag, recordLoadedBatch, recordStage } from './metrics';
 
@@ -27,6 +27,8 @@ export interface ExtractTopicInput {
   /** Partition → offset to read from, where the workflow knows better than the checkpoint (prefetch). */
   after?: Record<string, string>;
   limits?: Partial<ExtractLimits>;
+  /** At most this many messages, closing the batch as soon as it has them (what a run's limit leaves). */
+  atMost?: number;
   /** Read only these partitions (a lane); default every partition of the topic. */
   partitions?: number[];
 }
@@ -77,7 +79,7 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
     async extractTopicBatch(input: ExtractTopicInput): Promise<ExtractedBatch> {
       const started = Date.now();
       const ctx = Context.current();
-      const limits = { ...DEFAULT_EXTRACT_LIMITS, ...input.limits };
+      const limits = capLimits({ ...DEFAULT_EXTRACT_LIMITS, ...input.limits }, input.atMost);
       datasetNamed(input.dataset);
       if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
         lastSweep = Date.now();

@@ -11,6 +11,13 @@ export function printStatus(stats: LiveIngestStats, url: string): void {
     `  ${stats.batches} batches, ${stats.consumed} events: ${rows || 'no rows yet'}; top reject ${topReason(stats.rejectsByReason)}` +
       (stats.alreadyLoaded ? `; ${stats.alreadyLoaded} already stored` : ''),
   );
+  // Older runs' stats lack the limit.
+  if (stats.limit != null) {
+    const done = stats.consumed >= stats.limit;
+    console.log(
+      `  limit: ${stats.consumed} of ${stats.limit} messages loaded${done ? ' (complete)' : ` (${Math.floor((100 * stats.consumed) / stats.limit)}%)`}`,
+    );
+  }
   console.log(
     `  last batch: ${stats.lastBatchAt ? `${stats.lastBatchAt} (${stats.lastBatchSize} events)` : '-'}`,
   );
@@ -48,7 +55,7 @@ export function printPinterestStatus(
       type,
       topic: s.topic,
       state: s.state,
-      consumed: s.consumed,
+      consumed: s.limit != null ? `${s.consumed}/${s.limit}` : s.consumed,
       rows: s.inserted.row ?? 0,
       duplicates: s.inserted.duplicate ?? 0,
       rejects: s.inserted.reject ?? 0,

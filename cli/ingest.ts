@@ -1,5 +1,5 @@
-import type { Client } from '@temporalio/client';
-import type { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { InvalidArgumentError, type Command } from 'commander';
 import { workflowUrl, type Config } from '../config';
 import {
   drainSignal,
@@ -11,7 +11,7 @@ import {
   type LiveIngestStats,
 } from '../workflows/ingest';
 import { loadConfigOrExit } from './context';
-import { fail, printJson } from './output';
+import { EXIT, fail, printJson } from './output';
 import { failIfNoWorker, temporalClientOrExit } from './runs';
 import { printPinterestStatus, printStatus } from './ingest-status';
 import {
@@ -25,13 +25,23 @@ import { withKafkaAdminOrExit } from './topics';
 
 export { ingestWorkflowId };
 
-/** Starts the live ingest for a topic unless it is already running (then it reports that run). */
-export async function startLiveIngest(client: Client, config: Config, topic: string, dataset = 'kiosk') {
+/**
+ * Starts the live ingest for a topic unless it is already running (then it reports that run).
+ * With a limit the run must be a new one, since a running ingest has no limit to keep: a
+ * running one is refused with `WorkflowExecutionAlreadyStartedError`.
+ */
+export async function startLiveIngest(
+  client: Client,
+  config: Config,
+  topic: string,
+  dataset = 'kiosk',
+  limit?: number,
+) {
   const handle = await client.workflow.start(liveIngestWorkflow, {
     taskQueue: config.temporal.taskQueue,
     workflowId: ingestWorkflowId(topic),
-    args: [{ topic, dataset, maxLanes: config.ingest.maxLanes }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
+    args: [{ topic, dataset, maxLanes: config.ingest.maxLanes, ...(limit !== undefined && { limit }) }],
+    workflowIdConflictPolicy: limit === undefined ? 'USE_EXISTING' : 'FAIL',
   });
   const description = await handle.describe();
   return { handle, runId: description.runId, url: workflowUrl(config, handle.workflowId, description.runId) };
@@ -40,6 +50,12 @@ export async function startLiveIngest(client: Client, config: Config, topic: str
 export function liveIngestStats(client: Client, topic: string): Promise<LiveIngestStats> {
   return client.workflow.getHandle(ingestWorkflowId(topic)).query(liveIngestStatsQuery);
 }
+
+const positiveInteger = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a positive integer`);
+  return n;
+};
 
 function targetOptions(cmd: Command): Command {
   return cmd
@@ -105,11 +121,16 @@ Examples:
 
   targetOptions(ingest.command('start'))
     .description('start the live ingest of a dataset (idempotent: an existing run is kept)')
+    .option(
+      '--limit <n>',
+      'load the next n messages of each topic from its checkpoints, then complete (ingest status shows progress)',
+      positiveInteger('--limit'),
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ museum-etl ingest start --topic lmnh\n  $ museum-etl ingest start --dataset pinterest',
+      '\nExamples:\n  $ museum-etl ingest start --topic lmnh\n  $ museum-etl ingest start --dataset pinterest\n  $ museum-etl ingest start --limit 1000 && museum-etl ingest status',
     )
-    .action((opts: TargetOptions) =>
+    .action((opts: TargetOptions & { limit?: number }) =>
       withClient(opts, async (client, config, { dataset, targets }) => {
         // A workflow for a missing topic would only wait; say so now instead.
         const present = await withKafkaAdminOrExit(config, (admin) => admin.listTopics());
@@ -120,8 +141,21 @@ Examples:
           );
         }
         for (const target of targets) {
-          const { handle, url } = await startLiveIngest(client, config, target.topic, dataset);
-          console.log(`live ingest ${handle.workflowId} is running`);
+          const { handle, url } = await startLiveIngest(
+            client,
+            config,
+            target.topic,
+            dataset,
+            opts.limit,
+          ).catch((err: unknown) => {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+            return fail(
+              `a live ingest of ${target.topic} is already running without a limit; drain it first (\`museum-etl ingest drain${dataset === 'kiosk' ? '' : ` --dataset ${dataset}`}\`), then start with --limit`,
+              EXIT.usage,
+            );
+          });
+          const limit = opts.limit === undefined ? '' : ` until it has loaded ${opts.limit} messages`;
+          console.log(`live ingest ${handle.workflowId} is running${limit}`);
           console.log(`  ${url}`);
         }
       }),

@@ -38,6 +38,11 @@ export const FailureType = {
   ArchivePlanChanged: 'ArchivePlanChanged',
   /** The archive bucket cannot be written: wrong name or no access. Not retried. */
   ArchiveBucketUnavailable: 'ArchiveBucketUnavailable',
+  /**
+   * A table or column the activity needs is missing: the database was never migrated, or was
+   * reset under a running worker. Not retried: no retry creates it; the message names the fix.
+   */
+  SchemaBehind: 'SchemaBehind',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

@@ -28,6 +28,13 @@ export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
   maxWaitMs: 5 * 60_000,
 };
 
+/** `limits` for a batch of at most `atMost` messages, which closes as soon as it has them. */
+export function capLimits(limits: ExtractLimits, atMost: number | undefined): ExtractLimits {
+  if (atMost === undefined) return limits;
+  const maxMessages = Math.max(0, Math.min(limits.maxMessages, atMost));
+  return { ...limits, maxMessages, targetMessages: Math.min(limits.targetMessages, maxMessages) };
+}
+
 export interface TopicRead {
   messages: StagedMessageInput[];
   /** Partition → the offset the batch starts at and the one after its last message. */

@@ -9,9 +9,11 @@ import {
   type LogLevel,
   type WorkerOptions,
 } from '@temporalio/worker';
+import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { buildActivityDeps, createActivities } from '../activities';
 import type { Config } from '../config';
+import { migrate } from '../db/migrate';
 import { connectTemporalWorker, createKafka, createPgPool, createS3 } from './connections';
 import { isPortFree } from './metrics-port';
 
@@ -118,10 +120,29 @@ export interface RunningWorker {
   shutdown(): void;
 }
 
+/**
+ * Every activity needs the schema, so a worker brings it up to date before it takes a task: a
+ * command started on a database nobody migrated then runs instead of retrying a missing table.
+ */
+async function migrateAtStart(db: Pool, config: Config, logger: Logger): Promise<void> {
+  const where = `${config.pg.database} on ${config.pg.host}:${config.pg.port}`;
+  try {
+    const { applied } = await migrate(db);
+    if (applied.length > 0) logger.info({ applied, database: where }, 'database schema migrated');
+    else logger.debug({ database: where }, 'database schema up to date');
+  } catch (err) {
+    await db.end().catch(() => undefined);
+    throw new Error(
+      `cannot bring the database schema of ${where} up to date (PGHOST, PGPORT, PGDATABASE, PGUSER): ${(err as Error).message}`,
+    );
+  }
+}
+
 /** Config -> connections -> registrations, in that order, and teardown in reverse. */
 export async function createMuseumWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   await installRuntime(config, logger);
   const db = createPgPool(config);
+  await migrateAtStart(db, config, logger);
   const kafka = createKafka(config);
   const s3 = createS3(config);
   const connection = await connectTemporalWorker(config);

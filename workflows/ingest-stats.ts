@@ -1,6 +1,7 @@
 import type { ExtractedBatch, LoadResult, TransformResult } from '../activities/ingest';
 
-export type IngestState = 'running' | 'paused' | 'draining' | 'drained';
+/** `completed`: a run started with a limit has loaded it. */
+export type IngestState = 'running' | 'paused' | 'draining' | 'drained' | 'completed';
 
 /** One stage's activity runs as the workflow saw them. */
 export interface StageStats {
@@ -49,6 +50,8 @@ export interface LiveIngestStats {
   lanes: number;
   /** Times the backlog opened lanes. */
   widened: number;
+  /** Messages this run loads before it completes (`ingest start --limit`); null: no limit. */
+  limit: number | null;
 }
 
 const emptyStage = (): StageStats => ({ runs: 0, retries: 0, lastMs: null, totalMs: 0 });
@@ -74,6 +77,7 @@ export function emptyStats(topic: string, dataset: string): LiveIngestStats {
     batchInFlight: false,
     lanes: 1,
     widened: 0,
+    limit: null,
   };
 }
 

@@ -34,6 +34,11 @@ export interface LiveIngestInput {
   stats?: LiveIngestStats;
   /** Stop after this many loaded batches (tests and benchmarks); unbounded by default. */
   maxBatches?: number;
+  /**
+   * Load exactly this many messages from the checkpoints, then complete (`ingest start --limit`):
+   * each extract asks for no more than what is left, so the last batch ends on the limit. One lane.
+   */
+  limit?: number;
   /** Continue as new past this many history events; default 4,000. */
   historyLimit?: number;
   /** Most pipelines at once while the backlog is deep (never more than the partitions); default 1: on a 2-core host more lanes measured no faster. */
@@ -76,7 +81,10 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
   const dataset = input.dataset ?? 'kiosk';
   // Spread over the defaults: stats carried from a run of older code lack the newer counters.
   const stats: LiveIngestStats = { ...emptyStats(topic, dataset), ...input.stats, lanes: 1 };
-  const maxLanes = input.maxLanes ?? 1;
+  const limit = input.limit;
+  if (limit !== undefined) stats.limit = limit;
+  // Lanes would have to share what is left of a limit; one pipeline takes it in order instead.
+  const maxLanes = limit === undefined ? (input.maxLanes ?? 1) : 1;
   const widenAtLag = input.widenAtLag ?? 40_000;
   let paused = input.paused ?? false;
   let draining = false;
@@ -86,18 +94,26 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
   setHandler(drainSignal, () => void (draining = true));
   setHandler(liveIngestStatsQuery, () => ({
     ...stats,
-    state: draining ? 'draining' : paused ? 'paused' : 'running',
+    state: limitReached() ? 'completed' : draining ? 'draining' : paused ? 'paused' : 'running',
     batchInFlight: inFlight > 0,
   }));
 
   const interrupted = () => draining || paused;
   const batchesDone = () => input.maxBatches !== undefined && stats.batches >= input.maxBatches;
+  const limitReached = () => limit !== undefined && stats.consumed >= limit;
+  /** Messages the limit still allows beyond those committed and `inFlight` (unbounded: undefined). */
+  const leftOfLimit = (inFlight: number) =>
+    limit === undefined ? undefined : limit - stats.consumed - inFlight;
   const historyFull = () => {
     const info = workflowInfo();
     return info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? HISTORY_LIMIT);
   };
-  const mustStop = () => interrupted() || batchesDone() || historyFull();
-  const extract = (after: Record<string, string> | undefined, partitions: string[] | undefined) => {
+  const mustStop = () => interrupted() || batchesDone() || limitReached() || historyFull();
+  const extract = (
+    after: Record<string, string> | undefined,
+    partitions: string[] | undefined,
+    inFlight = 0,
+  ) => {
     stats.extracted++;
     const batchKey = `${workflowInfo().workflowId}#${stats.extracted}`;
     return startBatch({
@@ -106,6 +122,7 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
       batchKey,
       after,
       limits: input.limits,
+      ...(limit !== undefined && { atMost: leftOfLimit(inFlight) }),
       ...(partitions && { partitions: partitions.map(Number) }),
     });
   };
@@ -141,7 +158,11 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
 
         inFlight++;
         // No prefetch for a lane about to end: it would only be cancelled.
-        prefetch = stop() ? undefined : extract(nextOffsets(batch), partitions);
+        const left = leftOfLimit(batch.messages);
+        prefetch =
+          stop() || (left !== undefined && left <= 0)
+            ? undefined
+            : extract(nextOffsets(batch), partitions, batch.messages);
         try {
           const transformed = (await current.transformed)!;
           addStage(stats.stages.transform, transformed);
@@ -176,7 +197,7 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
 
   for (;;) {
     if (paused && !draining) await condition(() => !paused || draining);
-    if (draining || batchesDone()) break;
+    if (draining || batchesDone() || limitReached()) break;
     if (historyFull()) {
       // The checkpoint in PostgreSQL is where the next run starts.
       await continueAsNew<typeof liveIngestWorkflow>({ ...input, topic, dataset, stats, paused });
@@ -194,7 +215,7 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
       stats.lanes = 1;
     }
   }
-  return { ...stats, state: 'drained', batchInFlight: false };
+  return { ...stats, state: limitReached() ? 'completed' : 'drained', batchInFlight: false };
 }
 
 /** A batch on its way to load: extracted, then transformed as soon as it is (even while the previous batch loads). */

@@ -8,6 +8,30 @@ import type { StackSettings } from '../../../config/stack-settings';
 
 const KAFKA_VERSION = '4.1.1';
 
+/**
+ * A cluster id as Kafka's own `random-uuid` draws it: 16 random bytes in URL-safe base64 without
+ * padding, drawn again while it begins with `-` (Kafka's `Uuid.randomUuid` does the same, since a
+ * leading `-` reads as an option on a command line).
+ */
+export function newClusterId(draw: () => Buffer = () => crypto.randomBytes(16)): string {
+  for (;;) {
+    const id = draw().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/** The storage tool's arguments; `--cluster-id=<id>` binds the id to its option whatever it begins with. */
+export function storageFormatArgs(clusterId: string, config: string): string[] {
+  return [
+    'kafka.tools.StorageTool',
+    'format',
+    `--cluster-id=${clusterId}`,
+    '--config',
+    config,
+    '--standalone',
+  ];
+}
+
 /** Apache Kafka in KRaft mode (one broker+controller), class path resolved from Maven Central. */
 export function kafkaComponent(s: StackSettings): Component {
   const paths = componentPaths(s, 'kafka');
@@ -81,23 +105,9 @@ export function kafkaComponent(s: StackSettings): Component {
       ensureDir(dataDir);
       const config = writeServerProperties();
       if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
-        // A Kafka cluster id is 16 random bytes in URL-safe base64 without padding.
-        const clusterId = crypto.randomBytes(16).toString('base64url');
-        await run(
-          java,
-          [
-            '-cp',
-            classPath,
-            'kafka.tools.StorageTool',
-            'format',
-            '-t',
-            clusterId,
-            '-c',
-            config,
-            '--standalone',
-          ],
-          { what: 'format the Kafka KRaft storage' },
-        );
+        await run(java, ['-cp', classPath, ...storageFormatArgs(newClusterId(), config)], {
+          what: 'format the Kafka KRaft storage',
+        });
       }
       return startDetached(
         java,
