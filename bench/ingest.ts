@@ -18,6 +18,8 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { loadStackSettings } from '../config/stack-settings';
+import { maintenanceClient } from '../infra/local/components/postgres';
+import { LocalStack } from '../infra/local/stack';
 import { ensureNamespace } from '../infra/local/temporal-namespace';
 import { CopyTextBuffer } from '../pipeline/copy-text';
 import { createLiveEventGenerator, runLiveSimulator } from '../simulator';
@@ -124,7 +126,11 @@ interface SteadyResult {
   stages: string;
 }
 
-/** Events stamped at produce time; latency = the row's commit time (loaded_at) minus the stamp. */
+/**
+ * Events stamped at produce time; latency = the commit time of the transaction that wrote the row
+ * (pg_xact_commit_timestamp of its xmin) minus the stamp. `loaded_at` would not do: it is now() at
+ * the start of the load's transaction, so it leaves the load itself out.
+ */
 async function steadyRun(
   client: Client,
   kafka: Kafka,
@@ -160,10 +166,13 @@ async function steadyRun(
   await handle.signal(drainSignal);
   const stats = await handle.result();
   const { rows } = await db.query<{ ms: number }>(
-    `select extract(epoch from (loaded_at - event_at)) * 1000 as ms from rating_interaction where source_position like $1
-     union all select extract(epoch from (loaded_at - event_at)) * 1000 from request_interaction where source_position like $1
+    `select extract(epoch from (pg_xact_commit_timestamp(xmin) - event_at)) * 1000 as ms
+       from rating_interaction where source_position like $1
+     union all select extract(epoch from (pg_xact_commit_timestamp(xmin) - event_at)) * 1000
+       from request_interaction where source_position like $1
      -- Outside museum hours every stamped-now event is an out_of_hours reject: it is committed all the same.
-     union all select extract(epoch from (first_seen_at - (convert_from(raw, 'UTF8')::jsonb ->> 'at')::timestamptz)) * 1000
+     union all select extract(epoch from (pg_xact_commit_timestamp(xmin)
+                                          - (convert_from(raw, 'UTF8')::jsonb ->> 'at')::timestamptz)) * 1000
        from rejected_event where source_position like $1 and reason = 'out_of_hours'`,
     [`kafka:${topic}:%`],
   );
@@ -205,6 +214,24 @@ async function idleRun(client: Client, kafka: Kafka, taskQueue: string, seconds:
   });
 }
 
+/**
+ * The latency figures read each row's commit time, which PostgreSQL records only with
+ * track_commit_timestamp on (the stack starts it so): a PostgreSQL started before that is restarted.
+ */
+async function ensureCommitTimestamps(): Promise<void> {
+  const stack = new LocalStack();
+  const admin = maintenanceClient(stack.settings);
+  await admin.connect();
+  const { rows } = await admin.query<{ on: string }>(
+    "select current_setting('track_commit_timestamp') as on",
+  );
+  await admin.end();
+  if (rows[0]?.on === 'on') return;
+  console.log('restarting the stack PostgreSQL with track_commit_timestamp=on (produce → commit latency)');
+  await stack.down(() => undefined, ['postgres']);
+  await stack.up(() => undefined, ['postgres']);
+}
+
 async function main(): Promise<void> {
   const opts = new Command()
     .option('--events <n>', 'backlog events for the throughput run', '1000000')
@@ -222,6 +249,7 @@ async function main(): Promise<void> {
   console.log(
     `museum-etl live-ingest benchmark: ${fmt(total)} events, ${PARTITIONS} partitions, 15% faults, at most ${maxLanes} lanes`,
   );
+  await ensureCommitTimestamps();
   const ours = await freshDatabase('museum_bench');
   const limit = await freshDatabase('museum_bench_limit');
   const kafka = createKafka(ours.config);

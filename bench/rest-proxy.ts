@@ -1,8 +1,11 @@
 /**
  * `npm run bench:rest-proxy`: records/s and p99 latency of POST /topics/{topic} through
  * `museum-etl rest-proxy` (a separate process, as deployed) with 1, 10 and 100 records per request
- * and 8 concurrent clients, against a bare KafkaJS producer (acks=all) sending the same batches from
- * the same number of concurrent callers in the same run. Needs the stack (`museum-etl stack up`).
+ * and 8 concurrent clients, against a bare KafkaJS producer sending the same records from the same
+ * number of concurrent callers in the same run, the way the proxy does (one idempotent acks=all
+ * producer whose sends carry every request waiting: its SendQueue), so the ratio is the cost of
+ * HTTP and JSON alone. A send per caller, without that merging, is printed beside it for reference.
+ * Needs the stack (`museum-etl stack up`).
  *
  *   npm run bench:rest-proxy -- [--records 100000] [--clients 8]
  */
@@ -14,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { Partitioners, type Producer } from 'kafkajs';
 import { loadConfig } from '../config';
 import { REPO_ROOT } from '../config/paths';
+import { SendQueue } from '../rest-proxy/send-queue';
 import { createKafka } from '../worker/connections';
 import { fmt, percentile } from './setup';
 
@@ -96,21 +100,38 @@ async function main(): Promise<void> {
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
+  // The proxy's own producer settings and send queue, without HTTP in front.
+  const merging: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  await merging.connect();
+  const queue = new SendQueue(merging);
   const proxy = await startProxy(topic);
   const url = `${proxy.url}topics/${topic}`;
   try {
     console.log(
       `${fmt(records)} records per run, ${clients} concurrent clients, topic ${topic} (4 partitions)`,
     );
-    console.log('records/req  proxy rec/s  bare rec/s  ratio   proxy p99 ms  bare p99 ms  ratio');
+    console.log(
+      'records/req  proxy rec/s  bare rec/s  ratio   proxy p99 ms  bare p99 ms  ratio   bare, a send per caller rec/s',
+    );
     for (const size of BATCH_SIZES) {
       let i = 0;
-      const bare = await measure(records, clients, size, async (n) => {
+      const perCaller = await measure(records, clients, size, async (n) => {
         await producer.send({
           topic,
           acks: -1,
           messages: Array.from({ length: n }, () => ({ value: JSON.stringify(value(i++)) })),
         });
+      });
+      const bare = await measure(records, clients, size, async (n) => {
+        const placed = Array.from({ length: n }, () => {
+          const k = i++;
+          return { key: null, value: Buffer.from(JSON.stringify(value(k))), partition: k % 4 };
+        });
+        await queue.enqueue(topic, placed).done;
       });
       const viaProxy = await measure(records, clients, size, async (n) => {
         const res = await fetch(url, {
@@ -130,6 +151,7 @@ async function main(): Promise<void> {
           fmt(viaProxy.p99Ms, 1).padStart(14),
           fmt(bare.p99Ms, 1).padStart(12),
           fmt(viaProxy.p99Ms / bare.p99Ms, 2).padStart(6),
+          fmt(perCaller.recordsPerSecond).padStart(31),
         ].join(' '),
       );
     }
@@ -137,6 +159,7 @@ async function main(): Promise<void> {
     proxy.child.removeAllListeners('exit');
     proxy.child.kill('SIGTERM');
     await producer.disconnect();
+    await merging.disconnect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
   }

@@ -270,12 +270,12 @@ describe('dashboards in Chromium', () => {
     await page.close();
   });
 
-  it('a new emergency appears live, within 5 seconds, without a reload', async () => {
+  it('a new emergency appears live at the next refresh (every 2 s: within 5 s), without a reload', async () => {
     const page = await open('safety', WINDOW);
     await page.evaluate(() => ((globalThis as any).__sameDocument = true));
     const before = number(await page.textContent('#kpi-emergency'));
     const liveTag = `${tag}-live`;
-    const started = Date.now();
+    const refreshes = async () => Number(await page.evaluate(() => document.body.dataset.refreshes));
     await insertEvents(
       db,
       [{ publicId: 'EXH_04', kind: 'request', value: 1, local: `${LAST} 18:10:00` }],
@@ -283,13 +283,14 @@ describe('dashboards in Chromium', () => {
       config.museum.timeZone,
     );
     try {
+      // Counted after the insert committed: a refresh under way then may miss it, the next one may not.
+      const refreshesBefore = await refreshes();
       await page.waitForFunction(
         (when) => document.querySelector('#emergency-list li .when')?.textContent === when,
         `${LAST} 18:10:00`,
-        { timeout: 5_000 },
+        { timeout: 60_000 },
       );
-      const seenAfter = Date.now() - started;
-      expect(seenAfter).toBeLessThan(5_000);
+      expect(await refreshes()).toBeLessThanOrEqual(refreshesBefore + 2);
       const first = page.locator('#emergency-list li').first();
       expect(await first.locator('.where').textContent()).toBe('Our Polluted World');
       expect(await first.locator('.floor').textContent()).toBe('Floor 3');
@@ -398,10 +399,6 @@ describe('dashboards in Chromium', () => {
     await page.close();
   });
 
-  it('raised no page errors and no console errors', () => {
-    expect(problems).toEqual([]);
-  });
-
   it('renders both views to screenshots (written to docs/ with UPDATE_SCREENSHOTS=1)', async () => {
     // Always rendered, so a broken page fails here; only kept in docs/ when asked.
     const dir =
@@ -428,5 +425,10 @@ describe('dashboards in Chromium', () => {
       // A PNG of a laid-out page, not an empty or error screen: comfortably above a blank image's size.
       expect(fs.statSync(path.join(dir, name)).size).toBeGreaterThan(20_000);
     }
+  });
+
+  // Last, so it covers every page the tests above opened.
+  it('raised no page errors and no console errors', () => {
+    expect(problems).toEqual([]);
   });
 });

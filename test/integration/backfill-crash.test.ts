@@ -95,8 +95,10 @@ describe('backfill crash test', () => {
     const summary = (await handle.result()) as BackfillSummary;
     expect(summary.failed).toEqual([]);
     expect(summary.loaded).toHaveLength(1);
-    // The retry continued from the staged progress instead of starting over.
-    expect(summary.loaded[0]!.resumedFromLine).toBe(atKill);
+    // The retry continued from the staged progress instead of starting over. What was sampled after
+    // the kill is a lower bound: a chunk whose commit was already on its way may still have landed.
+    expect(summary.loaded[0]!.resumedFromLine).toBeGreaterThanOrEqual(atKill);
+    expect(summary.loaded[0]!.resumedFromLine).toBeLessThan(ROWS);
     await expectLoadedOnce(bucket, summary, history);
   }, 900_000);
 });

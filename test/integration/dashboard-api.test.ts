@@ -175,6 +175,11 @@ describe('dashboard API on a known data set', () => {
     }
 
     const byExhibition = await ok(`/api/safety/by-exhibition?${W}&type=assistance`);
+    const withAssistance = new Set(inW.filter((x) => x.value === 0).map((x) => x.publicId));
+    expect(withAssistance.size).toBeGreaterThan(0);
+    expect(byExhibition.exhibitions.filter((e: { assistance: number }) => e.assistance > 0).length).toBe(
+      withAssistance.size,
+    );
     for (const e of byExhibition.exhibitions) {
       expect(e.emergency).toBe(0);
       expect(e.assistance).toBe(inW.filter((x) => x.publicId === e.exhibition && x.value === 0).length);
@@ -196,8 +201,8 @@ describe('dashboard API on a known data set', () => {
     ).toEqual(expected.map((e) => [e.local, e.publicId, FLOOR_OF.get(e.publicId)]));
     // The instant is UTC: a BST local time is an hour ahead of it.
     const bst = list.emergencies.find((e: { localTime: string }) => e.localTime >= '2020-03-30');
-    if (bst)
-      expect(bst.at.slice(11, 13)).toBe(String(Number(bst.localTime.slice(11, 13)) - 1).padStart(2, '0'));
+    expect(bst, 'the newest emergencies include one in BST').toBeDefined();
+    expect(bst.at.slice(11, 13)).toBe(String(Number(bst.localTime.slice(11, 13)) - 1).padStart(2, '0'));
   });
 
   it('shows new rows at once, even while another load holds the rollup fold', async () => {

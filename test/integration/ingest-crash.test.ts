@@ -65,7 +65,7 @@ describe('crash test', () => {
     await waitFor(
       () => loadedCounts(topic),
       (c) => c.total >= 10_000,
-      { what: 'a first part loaded', timeoutMs: 120_000 },
+      { what: 'a first part loaded', timeoutMs: 120_000, intervalMs: 50 },
     );
     await workerA.stop('SIGKILL');
     const atKill = await loadedCounts(topic);

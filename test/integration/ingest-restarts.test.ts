@@ -4,9 +4,16 @@ import type { ComponentName } from '../../infra/local/component';
 import { LocalStack } from '../../infra/local/stack';
 import { createLiveEventGenerator, runLiveSimulator, type LiveSimulatorResult } from '../../simulator';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
-import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
+import {
+  drainSignal,
+  liveIngestStatsQuery,
+  liveIngestWorkflow,
+  pauseSignal,
+  resumeSignal,
+} from '../../workflows/ingest';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
 import { stackConfig, uniqueName } from '../support/env';
+import { createTestTopic } from '../support/kafka';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/processes';
 
 const config = stackConfig();
@@ -49,12 +56,8 @@ afterAll(async () => {
 
 describe('restarts during ingest', () => {
   it('recovers by itself from PostgreSQL, Kafka and Temporal restarts, losing and doubling nothing', async () => {
-    const topic = uniqueName('restarts');
     const kafka = createKafka(config);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-    await admin.disconnect();
+    const topic = await createTestTopic(kafka, 'restarts', PARTITIONS);
     const generator = createLiveEventGenerator({ seed: 'restarts', faultFraction: 0.15 });
     const produced: LiveSimulatorResult[] = [];
     const producePhase = async () => {
@@ -87,12 +90,28 @@ describe('restarts during ingest', () => {
     await client.workflow.start(liveIngestWorkflow, {
       taskQueue,
       workflowId: `ingest-${topic}`,
-      args: [{ topic, limits: { maxMessages: 250, maxWaitMs: 500 } }],
+      args: [{ topic, limits: { maxMessages: 100, maxWaitMs: 500 } }],
     });
+    const handle = client.workflow.getHandle(`ingest-${topic}`);
 
     for (const component of ['postgres', 'kafka', 'temporal'] as const) {
+      // Paused while a phase is produced, so the backlog is there whatever the machine's speed.
+      await handle.signal(pauseSignal);
+      await waitFor(
+        () => handle.query(liveIngestStatsQuery),
+        (s) => s.state === 'paused' && !s.batchInFlight,
+        { what: 'the ingest to pause' },
+      );
       await producePhase();
-      // Restart while the partitions still have a backlog to load.
+      const before = await offsetsLoaded(topic);
+      await handle.signal(resumeSignal);
+      // Restart mid-ingest: the phase's first batch has committed and most of the phase still waits.
+      const at = await waitFor(
+        () => offsetsLoaded(topic),
+        (n) => n > before,
+        { what: `the first batch after resuming (${component})`, intervalMs: 10 },
+      );
+      expect(at, `a backlog is left when ${component} restarts`).toBeLessThan(PHASE * produced.length);
       await restart(component);
     }
     await producePhase();
@@ -120,7 +139,6 @@ describe('restarts during ingest', () => {
       rejects: Number(rows[0]!.rejects),
     }).toEqual({ ratings: sum('rating'), requests: sum('request'), rejects: sum('fault') });
 
-    const handle = client.workflow.getHandle(`ingest-${topic}`);
     await handle.signal(drainSignal);
     await handle.result();
   }, 400_000);

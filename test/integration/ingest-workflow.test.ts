@@ -87,6 +87,18 @@ function fakeTopic(total: number, faults: { missingOnce?: number; supersedeOnce?
   };
 }
 
+type FakeTopic = ReturnType<typeof fakeTopic>;
+
+/** One stub worker for several fake topics: each call goes to the topic it names. */
+function byTopic(topics: Record<string, FakeTopic>): FakeTopic['activities'] {
+  const of = (topic: string) => topics[topic]!.activities;
+  return {
+    extractTopicBatch: (input) => of(input.topic).extractTopicBatch(input),
+    transformStagedBatch: (args) => of(args.batch.source).transformStagedBatch(args),
+    loadStagedBatch: (args) => of(args.batch.source).loadStagedBatch(args),
+  };
+}
+
 describe('live ingest workflow (stubbed activities)', () => {
   it('runs extract, transform and load in order, loads in sequence and prefetches the next extract', async () => {
     const topic = fakeTopic(35);
@@ -139,11 +151,18 @@ describe('live ingest workflow (stubbed activities)', () => {
 
   it('pauses after the batch in flight, resumes, and drains to completion', async () => {
     const topic = fakeTopic(20);
-    await env.withStubWorker(topic.activities, async (taskQueue) => {
+    // A second, running ingest on the same worker: its loads say how far the worker has got.
+    const control = fakeTopic(0);
+    await env.withStubWorker(byTopic({ t: topic, c: control }), async (taskQueue) => {
       const handle = await env.client.workflow.start(liveIngestWorkflow, {
         taskQueue,
         workflowId: uniqueName('ingest'),
         args: [{ topic: 't' }],
+      });
+      const controlHandle = await env.client.workflow.start(liveIngestWorkflow, {
+        taskQueue,
+        workflowId: uniqueName('ingest'),
+        args: [{ topic: 'c' }],
       });
       await waitFor(topic.checkpoint, (c) => c === 20, { what: 'first 20 loaded' });
       await handle.signal(pauseSignal);
@@ -153,7 +172,11 @@ describe('live ingest workflow (stubbed activities)', () => {
         { what: 'paused' },
       );
       topic.produce(15);
-      await new Promise((r) => setTimeout(r, 500));
+      // The positive signal first: the running ingest loaded messages produced after these.
+      control.produce(10);
+      await waitFor(control.checkpoint, (c) => c === 10, { what: 'the control ingest to load' });
+      await controlHandle.signal(drainSignal);
+      await controlHandle.result();
       expect(await topic.checkpoint()).toBe(20);
       await handle.signal(resumeSignal);
       await waitFor(topic.checkpoint, (c) => c === 35, { what: 'resumed' });

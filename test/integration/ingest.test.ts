@@ -88,6 +88,28 @@ async function ingestAllVectors(): Promise<string> {
   return topic;
 }
 
+/**
+ * A live ingest of a topic of its own on the same worker: what it has loaded says how far the
+ * worker has got, so a test can check an absence after a positive signal rather than a sleep.
+ */
+async function runningControl(): Promise<{ loadsOneMore(): Promise<void>; stop(): Promise<void> }> {
+  const topic = await newTopic();
+  await startIngest(topic);
+  let sent = 0;
+  return {
+    async loadsOneMore() {
+      await produce(topic, [vectors[0]!.raw]);
+      sent += 1;
+      await waitFor(
+        () => checkpoint(topic),
+        (n) => n === sent,
+        { what: `the control ingest to load event ${sent}` },
+      );
+    },
+    stop: () => drain(topic),
+  };
+}
+
 beforeAll(async () => {
   tw = await startTestWorker({ config, db, kafka, s3 });
   await seedReferenceCatalogue(tw, s3);
@@ -178,6 +200,7 @@ describe('live ingest', () => {
   it('pauses and resumes on signal', async () => {
     const topic = await newTopic();
     const handle = await startIngest(topic);
+    const control = await runningControl();
     await handle.signal(pauseSignal);
     await waitFor(
       () => handle.query(liveIngestStatsQuery),
@@ -185,7 +208,9 @@ describe('live ingest', () => {
       { what: 'paused' },
     );
     await produce(topic, [vectors[0]!.raw]);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The positive signal first: a running ingest on the same worker loaded an event sent after this one.
+    await control.loadsOneMore();
+    await control.stop();
     expect(await checkpoint(topic)).toBe(0);
     await handle.signal(resumeSignal);
     await waitFor(
@@ -211,7 +236,11 @@ describe('live ingest', () => {
       await expect(handle.result()).rejects.toThrow();
       await produce(topic, [vectors[0]!.raw, vectors[1]!.raw], 0);
       await produce(topic, [vectors[0]!.raw], 1);
-      await new Promise((r) => setTimeout(r, 2000));
+      // The positive signal: a running ingest on the same worker loaded two batches sent after these.
+      const control = await runningControl();
+      await control.loadsOneMore();
+      await control.loadsOneMore();
+      await control.stop();
       // Nothing is left running that could still commit: no child workflows, no orphaned loop.
       expect(await checkpoint(topic, 0)).toBe(1);
       expect(await checkpoint(topic, 1)).toBe(0);

@@ -11,6 +11,7 @@ import { listAllObjects } from '../../activities/s3-objects';
 import { deleteBucket } from '../support/backfill';
 import { waitFor } from '../support/catalogue';
 import { stackConfig, uniqueName } from '../support/env';
+import { createTopics, deleteAfterFile } from '../support/kafka';
 import { spawnCli, type WorkerProcess } from '../support/processes';
 
 /*
@@ -48,10 +49,9 @@ async function admin<T>(fn: (c: PgClient) => Promise<T>): Promise<T> {
 beforeAll(async () => {
   await admin((c) => c.query(`create database ${c.escapeIdentifier(name)}`));
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const kafkaAdmin = createKafka(config).admin();
-  await kafkaAdmin.connect();
-  await kafkaAdmin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-  await kafkaAdmin.disconnect();
+  await createTopics(createKafka(config), [topic], 2);
+  // `up` creates the Pinterest topics; the file's cleanup deletes them with the kiosk one.
+  deleteAfterFile(...Object.values(pinterest));
 });
 
 afterAll(async () => {

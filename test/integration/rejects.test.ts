@@ -1,4 +1,4 @@
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client as PgClient, type Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeStoredReject } from '../../activities/rejects';
@@ -11,8 +11,10 @@ import type { BackfillSummary } from '../../workflows/backfill';
 import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
 import type { ReplayRejectsInput, ReplayRejectsResult } from '../../workflows/replay-rejects';
 import type { SeedResult } from '../../workflows/seed';
+import { createBucket, deleteCreatedBuckets } from '../support/backfill';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';
 import { stackConfig, TEST_DATABASE, uniqueName } from '../support/env';
+import { createTestTopic } from '../support/kafka';
 import { startTestWorker, type TestWorker } from '../support/worker';
 
 /**
@@ -39,14 +41,7 @@ async function adminQuery(sql: string): Promise<void> {
 
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-async function newTopic(): Promise<string> {
-  const topic = uniqueName('rejects');
-  const a = kafka.admin();
-  await a.connect();
-  await a.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-  await a.disconnect();
-  return topic;
-}
+const newTopic = () => createTestTopic(kafka, 'rejects');
 
 async function produce(topic: string, values: Array<string | Buffer>): Promise<void> {
   const producer = kafka.producer();
@@ -79,11 +74,7 @@ async function ingest(topic: string, count: number): Promise<void> {
   await handle.result();
 }
 
-async function newBucket(prefix: string): Promise<string> {
-  const bucket = uniqueName(prefix).toLowerCase();
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  return bucket;
-}
+const newBucket = (prefix: string) => createBucket(s3, prefix);
 
 /** A new exhibition: its JSON file in a bucket of its own, then the seed workflow over that bucket. */
 async function addExhibition(site: number, name: string): Promise<void> {
@@ -176,6 +167,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tw?.close();
+  await deleteCreatedBuckets(s3);
   await db?.end();
   s3.destroy();
   if (process.env.KEEP_TEST_DATABASE !== 'true') {

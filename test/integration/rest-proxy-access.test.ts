@@ -72,9 +72,10 @@ describe('shutdown', () => {
     const records = Array.from({ length: 500 }, (_, i) => ({ value: { shutdown: i } }));
     const payload = JSON.stringify({ records });
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      // `Expect: 100-continue`: the server's 100 answer says it has taken the request in hand.
       const req = http.request(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/vnd.kafka.json.v2+json' },
+        headers: { 'content-type': 'application/vnd.kafka.json.v2+json', expect: '100-continue' },
       });
       req.on('response', (res) => {
         let text = '';
@@ -82,12 +83,13 @@ describe('shutdown', () => {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
       });
       req.on('error', reject);
-      // Half the body now, the rest once the proxy has been told to stop.
-      req.write(payload.slice(0, 100));
-      setTimeout(() => {
+      req.on('continue', () => {
+        // Half the body, then the proxy is told to stop, then the rest.
+        req.write(payload.slice(0, 100));
         void proxy.close();
-        setTimeout(() => req.end(payload.slice(100)), 100);
-      }, 100);
+        req.end(payload.slice(100));
+      });
+      req.flushHeaders();
     });
     const { status, text } = await answer;
     expect(status).toBe(200);

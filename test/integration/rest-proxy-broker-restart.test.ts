@@ -33,9 +33,8 @@ describe('the broker going away and coming back', () => {
     expect(await post(0)).toEqual({ status: 200 });
 
     await stack.down(() => undefined, ['kafka']);
-    const started = Date.now();
+    // An answer, not a hang (rest-proxy.test.ts checks it comes at the produce timeout).
     expect(await post(1)).toEqual({ status: 500, code: 50003 });
-    expect(Date.now() - started).toBeLessThan(6_000);
 
     await stack.up(() => undefined, ['kafka']);
     let answer = await post(2);

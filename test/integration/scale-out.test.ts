@@ -2,18 +2,28 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/catalogue';
-import { uniqueName } from '../support/env';
+import { connectTemporalClient } from '../../worker/connections';
+import { healthCheckWorkflow } from '../../workflows/health-check';
+import { stackConfig, uniqueName } from '../support/env';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/processes';
 
-/** A port the kernel has just handed out and released, so nothing else holds it now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+/**
+ * A free port below the kernel's ephemeral range: an outgoing connection never takes one of those
+ * on its own, so it stays free between this check and the worker's bind (a port the kernel had
+ * just handed out to `listen(0)` could go to any new connection in between).
+ */
+async function freePort(): Promise<number> {
+  const [ephemeralMin] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/);
+  const top = Math.min(Number(ephemeralMin ?? 32768), 32768) - 1;
+  for (let tries = 0; tries < 200; tries++) {
+    const port = top - 2000 + Math.floor(Math.random() * 2000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer().once('error', () => resolve(false));
+      server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error(`no free port in ${top - 2000}..${top}`);
 }
 
 const alive = (w: WorkerProcess) => w.child.exitCode === null && w.child.signalCode === null;
@@ -47,8 +57,17 @@ describe('two workers on one host', () => {
       timeoutMs: 90_000,
       what: 'the second worker to warn about the taken metrics port',
     });
-    // Give a worker that would crash on the bind (the old behaviour) time to do so.
-    await new Promise((r) => setTimeout(r, 5_000));
+    // The positive signal: the second worker, past the bind that used to crash it, runs a workflow.
+    const client = await connectTemporalClient(stackConfig());
+    try {
+      const report = await client.workflow.execute(healthCheckWorkflow, {
+        taskQueue: `${queue}-2`,
+        workflowId: uniqueName('scale-out-health'),
+      });
+      expect(report).toBeDefined();
+    } finally {
+      await client.connection.close();
+    }
     expect(alive(first)).toBe(true);
     expect(alive(second), fs.readFileSync(second.logFile, 'utf8')).toBe(true);
     expect(fs.readFileSync(second.logFile, 'utf8')).toMatch(/METRICS_PORT/);

@@ -1,4 +1,5 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { deleteBucket } from '../support/backfill';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_CATALOGUE } from '../../domain';
@@ -46,6 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tw?.close();
+  await deleteBucket(s3, bucket).catch(() => undefined);
   await db.end();
   s3.destroy();
 });

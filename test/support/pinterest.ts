@@ -5,6 +5,7 @@ import { PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
 import { TABLE_OF } from '../../pipeline/pinterest/stored-rows';
 import type { PinterestMessage, PinterestTally } from '../../simulator/pinterest/traffic';
 import { uniqueName } from './env';
+import { createTopics } from './kafka';
 
 /** Fresh topics for the three record types, and the config overrides that name them. */
 export async function newPinterestTopics(
@@ -13,13 +14,11 @@ export async function newPinterestTopics(
 ): Promise<{ topics: Record<PinterestType, string>; env: Record<string, string> }> {
   const base = uniqueName('pinterest');
   const topics = { pin: `${base}.pin`, geo: `${base}.geo`, user: `${base}.user` };
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: PINTEREST_TYPES.map((t) => ({ topic: topics[t], numPartitions: partitions })),
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
+  await createTopics(
+    kafka,
+    PINTEREST_TYPES.map((t) => topics[t]),
+    partitions,
+  );
   const env = {
     PINTEREST_TOPIC_PIN: topics.pin,
     PINTEREST_TOPIC_GEO: topics.geo,

@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { createLogger } from '../../worker/logger';
 import { startRestProxy, type RestProxy } from '../../rest-proxy/server';
 import { stackConfig, uniqueName } from './env';
+import { createTopics } from './kafka';
 
 export interface ReadMessage {
   partition: number;
@@ -52,14 +53,8 @@ export async function readTopic(
   return messages;
 }
 
-export async function createTopic(kafka: Kafka, topic: string, numPartitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
+export function createTopic(kafka: Kafka, topic: string, numPartitions: number): Promise<void> {
+  return createTopics(kafka, [topic], numPartitions);
 }
 
 export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {

@@ -6,8 +6,12 @@ import { describe, expect, it } from 'vitest';
 // README promises, so scripts can tell "you called me wrong" from "the operation failed".
 const BIN = path.resolve(__dirname, '../../bin/museum-etl.js');
 
+// A CLI starts in about half a second on an idle machine and in several on a busy one: each test
+// waits as long as its child may run, not vitest's 5 s default.
+const CHILD_MS = 30_000;
+
 function run(args: string[]): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: CHILD_MS });
   return { status: r.status, stderr: r.stderr };
 }
 
@@ -29,11 +33,15 @@ describe('museum-etl exit codes', () => {
     [['archive']],
     [['archive', 'start', '--no-such-flag']],
     [['archive', 'status', '--topic']],
-  ])('usage error %j exits 2', (args) => {
-    const r = run(args);
-    expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/error|Usage/i);
-  });
+  ])(
+    'usage error %j exits 2',
+    (args) => {
+      const r = run(args);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/error|Usage/i);
+    },
+    CHILD_MS,
+  );
 
   it.each([
     [['--help']],
@@ -45,7 +53,11 @@ describe('museum-etl exit codes', () => {
     [['archive', 'start', '--help']],
     [['archive', 'status', '--help']],
     [['archive', 'stop', '--help']],
-  ])('%j exits 0', (args) => {
-    expect(run(args).status).toBe(0);
-  });
+  ])(
+    '%j exits 0',
+    (args) => {
+      expect(run(args).status).toBe(0);
+    },
+    CHILD_MS,
+  );
 });

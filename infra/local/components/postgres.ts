@@ -189,6 +189,9 @@ export function postgresComponent(s: StackSettings): Component {
         'shared_buffers=256MB',
         '-c',
         'fsync=on',
+        // Each row's commit time (pg_xact_commit_timestamp): the ingest benchmark's produce → commit.
+        '-c',
+        'track_commit_timestamp=on',
       ]);
       return startDetached(cmd, args, { logFile: paths.logFile });
     },

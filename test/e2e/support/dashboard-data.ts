@@ -11,6 +11,7 @@ import type { Config } from '../../../config';
 import { REFERENCE_CATALOGUE } from '../../../domain';
 import { exhibitionDocument, slugOf } from '../../../simulator/exhibitions';
 import { createKafka, createS3 } from '../../../worker/connections';
+import { deleteBucket } from '../../support/backfill';
 import { uniqueName } from '../../support/env';
 
 export interface KnownEvent {
@@ -138,8 +139,8 @@ export function expectedPerExhibition(events: KnownEvent[], w: Window): Expected
 export async function seedDashboardDatabase(config: Config, db: Pool): Promise<void> {
   const s3 = createS3(config);
   const deps = buildActivityDeps({ config, db, kafka: createKafka(config), s3 });
+  const bucket = uniqueName('dash-catalogue').toLowerCase();
   try {
-    const bucket = uniqueName('dash-catalogue').toLowerCase();
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     for (const e of REFERENCE_CATALOGUE) {
       await s3.send(
@@ -158,6 +159,8 @@ export async function seedDashboardDatabase(config: Config, db: Pool): Promise<v
     if (result.failed.length > 0) throw new Error(`catalogue seed failed: ${JSON.stringify(result.failed)}`);
   } finally {
     await deps.close();
+    // The catalogue is in the database now; the stack's S3 store keeps no bucket per test run.
+    await deleteBucket(s3, bucket).catch(() => undefined);
     s3.destroy();
   }
 }

@@ -114,10 +114,10 @@ describe('trimControlSpace', () => {
   });
 
   it('is linear on long inner runs of spaces', () => {
-    const text = `a${' '.repeat(200_000)}b`;
-    const started = Date.now();
+    // Milliseconds when linear; a quadratic scan of a million spaces would take minutes and hit
+    // the test's timeout, so no wall-clock assertion is needed to tell them apart.
+    const text = `a${' '.repeat(1_000_000)}b`;
     expect(trimControlSpace(text)).toBe(text);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 
