@@ -17,6 +17,7 @@ import {
 import { MAX_LINE_BYTES } from '../pipeline/line-splitter';
 import { decodeLine, splitFields } from '../pipeline/kiosk/history-csv';
 import type { ActivityDeps } from './index';
+import { inTransaction } from '../db/transaction';
 import { loadSplitBatch } from '../pipeline/kiosk/load-split';
 import { addVerdict, emptySplit } from '../pipeline/kiosk/split';
 
@@ -162,15 +163,14 @@ export function createRejectActivities({ config, db }: ActivityDeps) {
           `batchSize must be an integer 1..${MAX_REPLAY_BATCH}`,
         );
       }
-      const client = await db.connect();
-      try {
-        await client.query('begin');
-        if (input.dataset === 'pinterest') {
-          const result = await replayPinterestPage(client, input, reason, REPLAY_LOADED, Date.now());
-          await client.query('commit');
-          recordReplay(result, 'pinterest');
-          return result;
-        }
+      if (input.dataset === 'pinterest') {
+        const result = await inTransaction(db, (client) =>
+          replayPinterestPage(client, input, reason, REPLAY_LOADED, Date.now()),
+        );
+        recordReplay(result, 'pinterest');
+        return result;
+      }
+      const result = await inTransaction(db, async (client) => {
         // The catalogue as this transaction sees it (not the per-process cache, which may be a few
         // seconds old): an exhibition seeded just before the replay counts.
         const exhibitions = await client.query<{ exhibition_id: number; public_id: string }>(
@@ -182,24 +182,18 @@ export function createRejectActivities({ config, db }: ActivityDeps) {
           timeZone: config.museum.timeZone,
         };
         const exhibitionIds = new Map(exhibitions.rows.map((e) => [e.public_id, e.exhibition_id]));
-        const result = await replayPage(client, input, reason, ctx, exhibitionIds);
-        await client.query('commit');
-        recordReplay(result);
-        log.info('rejects replayed', {
-          reason,
-          afterId: input.afterId,
-          lastId: result.lastId,
-          examined: result.examined,
-          loaded: result.loaded,
-          stillRejected: result.stillRejected,
-        });
-        return result;
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+        return replayPage(client, input, reason, ctx, exhibitionIds);
+      });
+      recordReplay(result);
+      log.info('rejects replayed', {
+        reason,
+        afterId: input.afterId,
+        lastId: result.lastId,
+        examined: result.examined,
+        loaded: result.loaded,
+        stillRejected: result.stillRejected,
+      });
+      return result;
     },
   };
 }

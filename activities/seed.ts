@@ -1,4 +1,3 @@
-import type { PoolClient } from 'pg';
 import {
   isExhibitionError,
   isExhibitionKey,
@@ -7,6 +6,7 @@ import {
   type Exhibition,
 } from '../domain';
 import { migrate } from '../db/migrate';
+import { inTransaction } from '../db/transaction';
 import type { ActivityDeps } from './index';
 import { listAllObjects, readSmallObject } from './s3-objects';
 
@@ -113,10 +113,8 @@ async function readExhibition(s3: ActivityDeps['s3'], bucket: string, key: strin
   }
 }
 
-async function upsertExhibition(db: ActivityDeps['db'], e: Exhibition): Promise<boolean> {
-  const client: PoolClient = await db.connect();
-  try {
-    await client.query('begin');
+function upsertExhibition(db: ActivityDeps['db'], e: Exhibition): Promise<boolean> {
+  return inTransaction(db, async (client) => {
     const dept = await client.query<{ id: number }>(
       `with ins as (insert into department (department_name) values ($1) on conflict do nothing returning department_id)
        select department_id as id from ins union all select department_id from department where department_name = $1`,
@@ -142,14 +140,8 @@ async function upsertExhibition(db: ActivityDeps['db'], e: Exhibition): Promise<
               excluded.floor_id, excluded.exhibition_start_date)`,
       [e.name, e.description, dept.rows[0]?.id, floor.rows[0]?.id, e.startDate, e.publicId],
     );
-    await client.query('commit');
     return (up.rowCount ?? 0) > 0;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function ensureLoginRole(

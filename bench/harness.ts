@@ -27,6 +27,8 @@ export function startBenchWorker(
     env: {
       ...process.env,
       NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
+      // As deployed (infra/systemd): the bundle the benchmark's `npm run build` made.
+      NODE_ENV: 'production',
       PGDATABASE: database,
       TEMPORAL_NAMESPACE: BENCH_NAMESPACE,
       TEMPORAL_TASK_QUEUE: taskQueue,

@@ -106,10 +106,6 @@ export async function describeTopics(admin: Admin, topics?: string[]): Promise<T
     .sort((a, b) => a.topic.localeCompare(b.topic));
 }
 
-export async function topicExists(admin: Admin, topic: string): Promise<boolean> {
-  return (await admin.listTopics()).includes(topic);
-}
-
 export type CreateOutcome =
   | { outcome: 'created'; info: TopicInfo }
   | { outcome: 'exists'; info: TopicInfo }

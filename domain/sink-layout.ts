@@ -102,12 +102,6 @@ export function rangeReadiness(range: PendingRange, rule: FlushRule, nowMs: numb
   return 'wait';
 }
 
-/** Milliseconds until a caught-up partial range ages (0: now), or undefined when time will not make it ready. */
-export function msUntilAged(range: PendingRange, rule: FlushRule, nowMs: number): number | undefined {
-  if (range.messages <= 0 || range.firstAtMs === undefined) return undefined;
-  return Math.max(0, range.firstAtMs + rule.flushSeconds * 1000 - nowMs);
-}
-
 /** What a sink object's key says: `<prefix><topic>/partition=<p>/<topic>+<p>+<startOffset>.json`. */
 export interface SinkObjectName {
   prefix: string;

@@ -1,13 +1,10 @@
 /**
- * Pre-bundles the workflow code (run by `npm run build`, after tsc), so workers start without
- * running webpack: worker/worker.ts loads this file unless it is older than the compiled workflows.
+ * Pre-bundles the workflow code (run by `npm run build`, after tsc), so workers with
+ * NODE_ENV=production start without running webpack (worker/worker.ts).
  */
 import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
-
-/** dist/workflow-bundle.js: WORKFLOW_BUNDLE_PATH of worker/worker.ts (not imported: it loads every activity). */
-const WORKFLOW_BUNDLE_PATH = path.join(__dirname, '..', 'workflow-bundle.js');
+import { WORKFLOW_BUNDLE_PATH } from '../worker/workflow-bundle';
 
 async function main(): Promise<void> {
   const started = Date.now();

@@ -11,7 +11,7 @@ import { backfillWorkflow, type BackfillInput } from '../workflows/backfill';
 export const NIGHTLY_SCHEDULE_ID = 'nightly-backfill';
 export const PINTEREST_SCHEDULE_ID = 'pinterest-daily';
 
-export interface NightlyScheduleOptions {
+export interface ScheduleOptions {
   scheduleId?: string;
   /** Default: the configured task queue. */
   taskQueue?: string;
@@ -51,7 +51,7 @@ export function nightlySpec(config: Config): ScheduleSpec {
 
 function desired(
   config: Config,
-  o: NightlyScheduleOptions,
+  o: ScheduleOptions,
   daily: DailyBackfill,
   state: ScheduleUpdateOptions['state'],
 ) {
@@ -76,24 +76,6 @@ function desired(
   };
 }
 
-/**
- * Creates the nightly backfill schedule, or brings an existing one to the current definition.
- * Idempotent; an operator's pause (and its note) survives, so a worker restart never unpauses it.
- */
-export async function ensureNightlySchedule(
-  client: Client,
-  config: Config,
-  options: NightlyScheduleOptions = {},
-): Promise<{ scheduleId: string; created: boolean }> {
-  const scheduleId = options.scheduleId ?? NIGHTLY_SCHEDULE_ID;
-  return ensureDailyBackfill(
-    client,
-    config,
-    { ...options, scheduleId },
-    DAILY_BACKFILLS[NIGHTLY_SCHEDULE_ID]!,
-  );
-}
-
 /** Ensures every schedule of DAILY_BACKFILLS (the kiosk nightly backfill, the Pinterest daily batch). */
 export async function ensureSchedules(
   client: Client,
@@ -111,7 +93,7 @@ export function ensureScheduleById(
   client: Client,
   config: Config,
   id: string,
-  options: NightlyScheduleOptions = {},
+  options: ScheduleOptions = {},
 ) {
   const daily = DAILY_BACKFILLS[id];
   return daily
@@ -119,10 +101,14 @@ export function ensureScheduleById(
     : undefined;
 }
 
+/**
+ * Creates the schedule, or brings an existing one to the current definition. Idempotent; an
+ * operator's pause (and its note) survives, so a worker restart never unpauses it.
+ */
 async function ensureDailyBackfill(
   client: Client,
   config: Config,
-  options: NightlyScheduleOptions & { scheduleId: string },
+  options: ScheduleOptions & { scheduleId: string },
   daily: DailyBackfill,
 ): Promise<{ scheduleId: string; created: boolean }> {
   const { scheduleId } = options;

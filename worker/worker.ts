@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import {
   DefaultLogger,
   Runtime,
@@ -16,6 +15,7 @@ import type { Config } from '../config';
 import { migrate } from '../db/migrate';
 import { connectTemporalWorker, createKafka, createPgPool, createS3 } from './connections';
 import { isPortFree } from './metrics-port';
+import { WORKFLOW_BUNDLE_PATH } from './workflow-bundle';
 
 let runtimeInstalled = false;
 
@@ -50,47 +50,20 @@ async function metricsPortOrWarn(port: number, logger: Logger): Promise<boolean>
   return false;
 }
 
-/** Where `npm run build` (scripts/build-workflow-bundle.ts) writes the pre-bundled workflow code. */
-export const WORKFLOW_BUNDLE_PATH = path.join(__dirname, '..', 'workflow-bundle.js');
-/** The compiled folders whose code ends up in the workflow bundle. */
-const BUNDLED_DIRS = ['workflows', 'activities', 'domain'].map((d) => path.join(__dirname, '..', d));
-
 /**
- * The workflow bundle built by `npm run build`, unless it is missing or older than any compiled
- * file it could contain (e.g. after `tsc --watch`, or when running from the TypeScript sources,
- * where no bundle sits beside the code).
- */
-function prebuiltBundle(): string | undefined {
-  let built: number;
-  try {
-    built = fs.statSync(WORKFLOW_BUNDLE_PATH).mtimeMs;
-  } catch {
-    return undefined;
-  }
-  for (const dir of BUNDLED_DIRS) {
-    let files: string[];
-    try {
-      files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' });
-    } catch {
-      continue;
-    }
-    for (const f of files) {
-      if (f.endsWith('.js') && fs.statSync(path.join(dir, f)).mtimeMs > built) return undefined;
-    }
-  }
-  return WORKFLOW_BUNDLE_PATH;
-}
-
-/**
- * Workflow code for Worker.create: the pre-built bundle when it is current (production), else a
- * bundle made now from the sources (development). Either way webpack's multi-line report goes to
- * debug, not info.
+ * Workflow code for Worker.create, by one switch as in Temporal's production sample: with
+ * NODE_ENV=production the bundle `npm run build` made (what was deployed is what runs); otherwise
+ * a bundle made now from the sources, so a change anywhere they reach is never run stale.
  */
 export async function workflowCode(logger: Logger): Promise<Pick<WorkerOptions, 'workflowBundle'>> {
-  const codePath = prebuiltBundle();
-  if (codePath) {
-    logger.debug({ codePath }, 'using the pre-built workflow bundle');
-    return { workflowBundle: { codePath } };
+  if (process.env.NODE_ENV === 'production') {
+    if (!fs.existsSync(WORKFLOW_BUNDLE_PATH)) {
+      throw new Error(
+        `NODE_ENV=production needs the pre-built workflow bundle ${WORKFLOW_BUNDLE_PATH}: run \`npm run build\``,
+      );
+    }
+    logger.debug({ codePath: WORKFLOW_BUNDLE_PATH }, 'using the pre-built workflow bundle');
+    return { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } };
   }
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
@@ -98,8 +71,8 @@ export async function workflowCode(logger: Logger): Promise<Pick<WorkerOptions, 
     logger: bundlerLogger(logger),
   });
   logger.info(
-    { ms: Date.now() - started, hint: 'npm run build pre-bundles it' },
-    'workflow code bundled at start (no current pre-built bundle)',
+    { ms: Date.now() - started, hint: 'NODE_ENV=production uses the bundle npm run build makes' },
+    'workflow code bundled at start',
   );
   return { workflowBundle: { code } };
 }

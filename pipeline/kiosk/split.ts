@@ -1,11 +1,4 @@
-import {
-  kafkaPosition,
-  validateKafkaPayload,
-  type RejectReason,
-  type RuleContext,
-  type Verdict,
-} from '../../domain';
-import type { RawMessage } from '../kafka-reader';
+import type { RejectReason, Verdict } from '../../domain';
 
 export interface RatingRow {
   position: string;
@@ -59,26 +52,6 @@ export function addVerdict(split: SplitBatch, position: string, raw: Buffer, ver
     case 'rejected':
       split.rejects.push({ position, raw, reason: verdict.reason, detail: storableText(verdict.detail) });
   }
-}
-
-export function transformKafkaMessages(
-  topic: string,
-  partition: number,
-  messages: readonly RawMessage[],
-  ctx: RuleContext,
-): SplitBatch {
-  const split = emptySplit();
-  for (const m of messages) {
-    const raw = m.value ?? Buffer.alloc(0);
-    addVerdict(split, kafkaPosition(topic, partition, m.offset), raw, validateKafkaPayload(m.value, ctx));
-  }
-  return split;
-}
-
-export function countRejectsByReason(rejects: readonly RejectRow[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rejects) out[r.reason] = (out[r.reason] ?? 0) + 1;
-  return out;
 }
 
 /** PostgreSQL text cannot hold NUL, and a detail quoting binary input may contain one. */

@@ -18,7 +18,7 @@ import { REFERENCE_CATALOGUE, catalogueFromPublicIds, s3Position } from '../../d
 import { historyLines } from '../../simulator/history-rows';
 import { writeHistory, type WriteHistoryResult } from '../../simulator/history-writer';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
-import { ensureNightlySchedule, ensureScheduleById, PINTEREST_SCHEDULE_ID } from '../../worker/schedule';
+import { ensureScheduleById, NIGHTLY_SCHEDULE_ID, PINTEREST_SCHEDULE_ID } from '../../worker/schedule';
 import type { BackfillSummary } from '../../workflows/backfill';
 import {
   countsOf,
@@ -529,7 +529,10 @@ describe('nightly schedule', () => {
     const scheduleId = uniqueName('nightly-test');
     const workflowId = uniqueName('nightly-run');
     const options = { scheduleId, taskQueue: tw.taskQueue, workflowId, input: { bucket } };
-    expect(await ensureNightlySchedule(tw.client, config, options)).toEqual({ scheduleId, created: true });
+    expect(await ensureScheduleById(tw.client, config, NIGHTLY_SCHEDULE_ID, options)).toEqual({
+      scheduleId,
+      created: true,
+    });
     const handle = tw.client.schedule.getHandle(scheduleId);
     try {
       let d = await handle.describe();
@@ -547,7 +550,10 @@ describe('nightly schedule', () => {
       ).toBe('02:00');
 
       await handle.pause('maintenance');
-      expect(await ensureNightlySchedule(tw.client, config, options)).toEqual({ scheduleId, created: false });
+      expect(await ensureScheduleById(tw.client, config, NIGHTLY_SCHEDULE_ID, options)).toEqual({
+        scheduleId,
+        created: false,
+      });
       d = await handle.describe();
       expect(d.state).toMatchObject({ paused: true, note: 'maintenance' });
       await handle.unpause();

@@ -28,6 +28,8 @@ export function spawnCli(args: string[], name: string, env: Record<string, strin
     env: {
       ...process.env,
       MUSEUM_ENV: 'local',
+      // As deployed: the workflow bundle `npm test` has just built, not webpack at every start.
+      NODE_ENV: 'production',
       PGDATABASE: TEST_DATABASE,
       TEMPORAL_NAMESPACE: TEST_NAMESPACE,
       METRICS_PORT: '0',

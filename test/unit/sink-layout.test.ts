@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSinkKey } from '../../domain/pinterest';
-import { msUntilAged, rangeReadiness, sinkObjectBody, sinkObjectKey } from '../../domain/sink-layout';
+import { rangeReadiness, sinkObjectBody, sinkObjectKey } from '../../domain/sink-layout';
 import { sinkObjects } from '../../simulator/pinterest/sink-objects';
 
 const topics = { pin: 'pinterest.pin', geo: 'pinterest.geo', user: 'pinterest.user' };
@@ -83,10 +83,5 @@ describe('rangeReadiness', () => {
     expect(rangeReadiness({ messages: 5, firstAtMs: old, caughtUp: false }, rule, now)).toBe('wait');
     expect(rangeReadiness({ messages: 5, firstAtMs: old + 1, caughtUp: true }, rule, now)).toBe('wait');
     expect(rangeReadiness({ messages: 0, firstAtMs: undefined, caughtUp: true }, rule, now)).toBe('empty');
-  });
-  it('says how long a partial range has to wait', () => {
-    expect(msUntilAged({ messages: 5, firstAtMs: now - 10_000, caughtUp: true }, rule, now)).toBe(50_000);
-    expect(msUntilAged({ messages: 5, firstAtMs: now - 90_000, caughtUp: true }, rule, now)).toBe(0);
-    expect(msUntilAged({ messages: 0, firstAtMs: undefined, caughtUp: true }, rule, now)).toBeUndefined();
   });
 });
