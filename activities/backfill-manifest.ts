@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { s3KeyLock } from '../domain';
 import type { FileRef } from '../pipeline/dataset';
 
 /** backfill_manifest: which version of each history object is loaded, and whether all of it. */
@@ -34,9 +35,7 @@ export async function manifestEntry(
  * (activities/rejects.ts), so a row it loads cannot outlive the version it belongs to.
  */
 export async function lockKey(client: PoolClient, f: Pick<FileRef, 'bucket' | 'key'>): Promise<void> {
-  await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
-    `backfill:s3:${f.bucket}/${f.key}@`,
-  ]);
+  await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [s3KeyLock(f.bucket, f.key)]);
 }
 
 export async function writeManifest(

@@ -7,7 +7,9 @@ import type { PoolClient } from 'pg';
 import {
   catalogueFromPublicIds,
   MAX_PAYLOAD_BYTES,
+  parsePosition,
   REJECT_REASONS,
+  s3KeyLock,
   validateCsvRow,
   validateKafkaPayload,
   type RejectReason,
@@ -82,8 +84,9 @@ interface RejectRowInDb {
 
 /** Judges one stored reject by the source its position names. */
 export function judgeStoredReject(position: string, raw: Buffer, ctx: RuleContext): Verdict {
-  if (position.startsWith('s3:')) return judgeCsvLine(raw, ctx);
-  if (position.startsWith('kafka:')) return validateKafkaPayload(raw, ctx);
+  const kind = parsePosition(position)?.kind;
+  if (kind === 's3') return judgeCsvLine(raw, ctx);
+  if (kind === 'kafka') return validateKafkaPayload(raw, ctx);
   return {
     kind: 'rejected',
     reason: 'malformed',
@@ -104,11 +107,10 @@ function judgeCsvLine(raw: Buffer, ctx: RuleContext): Verdict {
   return validateCsvRow(HISTORY_HEADER, split.fields, decoded.text, ctx);
 }
 
-/** `s3:<bucket>/<key>@` of an S3 position: the key the backfill serialises its swaps on. */
-export function s3KeyPrefix(position: string): string | undefined {
-  if (!position.startsWith('s3:')) return undefined;
-  const at = position.lastIndexOf('@');
-  return at > 0 ? position.slice(0, at + 1) : undefined;
+/** The lock the backfill serialises an S3 key's swaps on, for a position of that key. */
+function keyLockOf(position: string): string | undefined {
+  const p = parsePosition(position);
+  return p?.kind === 's3' ? s3KeyLock(p.bucket, p.key) : undefined;
 }
 
 function checkReason(
@@ -218,10 +220,10 @@ async function replayPage(
   // A backfill replacing an S3 object deletes its old version's rows under this lock; holding it
   // too means a row we load cannot outlive the version it belongs to. Sorted: no lock-order deadlock.
   const keys = [
-    ...new Set(candidates.rows.map((r) => s3KeyPrefix(r.source_position)).filter((k) => k !== undefined)),
+    ...new Set(candidates.rows.map((r) => keyLockOf(r.source_position)).filter((k) => k !== undefined)),
   ].sort();
   for (const k of keys) {
-    await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`backfill:${k}`]);
+    await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [k]);
   }
   // Re-read under row locks: a concurrent replay may have loaded some, a backfill deleted some.
   // A payload over the size limit fails today as it did then (the rules reject it whatever it

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Pool } from 'pg';
 import { REPLAY_LOADED, type ReplayDataset } from '../activities/rejects';
-import { REJECT_REASONS } from '../domain';
+import { likePrefix, REJECT_REASONS } from '../domain';
 import { PINTEREST_REJECT_REASONS } from '../domain/pinterest';
 import { createPgPool } from '../worker/connections';
 import {
@@ -79,8 +79,6 @@ export const REASONS_OF: Readonly<Record<ReplayDataset, readonly string[]>> = {
   kiosk: REJECT_REASONS,
   pinterest: PINTEREST_REJECT_REASONS,
 };
-
-const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The rejects matching a filter, newest first, with counts. Read-only. */
 export async function listRejects(db: Pool, f: RejectFilter): Promise<RejectListing> {

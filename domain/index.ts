@@ -17,7 +17,17 @@ export {
   isHistoryKey,
   parseExhibitionJson,
 } from './exhibition';
-export { kafkaPosition, s3Position } from './identity';
+export {
+  kafkaPosition,
+  kafkaTopicPrefix,
+  likePrefix,
+  parsePosition,
+  s3KeyLock,
+  s3KeyPrefix,
+  s3ObjectSource,
+  s3Position,
+  type ParsedPosition,
+} from './position';
 export {
   type EventRecord,
   type Rating,

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { s3ObjectSource } from '../domain';
 import type { FileRef } from './dataset';
 import {
   discardSourceBatches,
@@ -36,7 +37,7 @@ export interface StagedFileState {
   judgeState: unknown;
 }
 
-export const fileSource = (f: FileRef): string => `s3:${f.bucket}/${f.key}@${f.etag}`;
+export const fileSource = (f: FileRef): string => s3ObjectSource(f.bucket, f.key, f.etag);
 
 export class SupersededError extends Error {
   constructor(f: FileRef) {

@@ -1,5 +1,5 @@
 import { FailureType, permanentFailure } from '../../common/failures';
-import { historyFileNumber, s3Position } from '../../domain';
+import { historyFileNumber, likePrefix, s3KeyPrefix, s3ObjectSource, s3Position } from '../../domain';
 import type { CatalogueCache } from '../catalogue-cache';
 import { CopyTextBuffer } from '../copy-text';
 import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../dataset';
@@ -68,8 +68,8 @@ export function kioskHistoryFiles(deps: { catalogue: CatalogueCache; timeZone: s
       const counts = await loadStagedVerdicts(client, batchIds, staged, dedupe);
       // Every other version of this key, not only the one in the manifest: the key's rows end up
       // being exactly this version's.
-      const keep = likePrefix(s3Position(file.bucket, file.key, file.etag, 1).slice(0, -1));
-      const key = likePrefix(`s3:${file.bucket}/${file.key}@`);
+      const keep = likePrefix(`${s3ObjectSource(file.bucket, file.key, file.etag)}#`);
+      const key = likePrefix(s3KeyPrefix(file.bucket, file.key));
       let replacedRows = 0;
       for (const table of ['rating_interaction', 'request_interaction', 'rejected_event']) {
         const r = await client.query(
@@ -82,8 +82,6 @@ export function kioskHistoryFiles(deps: { catalogue: CatalogueCache; timeZone: s
     },
   };
 }
-
-const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function notHistory(file: FileRef, problem: string) {
   return permanentFailure(
