@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { rangeReadiness, type FlushRule } from '../domain/sink-layout';
 import type { PartitionReaderPool, RawMessage } from './kafka-reader';
+import { nextPoll, PartitionClaims } from './partition-claims';
 
 /** How long one archive extract waits and lingers. */
 export interface ArchiveReadLimits {
@@ -46,9 +47,6 @@ export interface TopicOffsets {
   high: string;
 }
 
-const POLL_MS = 20;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 interface Pending {
   partition: number;
   start: bigint;
@@ -66,7 +64,7 @@ interface Pending {
  * a time: a newer extract of it stops an older one (a zombie attempt).
  */
 export class ArchiveExtractor {
-  private running = new Map<string, { stopped: boolean }>();
+  private readonly claims = new PartitionClaims();
 
   constructor(
     private readonly kafka: Kafka,
@@ -96,14 +94,7 @@ export class ArchiveExtractor {
     signal?: AbortSignal,
   ): Promise<ArchiveRead> {
     const partitions = [...from.keys()].sort((a, b) => a - b);
-    const keys = partitions.map((p) => `${topic}:${p}`);
-    const me = { stopped: false };
-    for (const key of keys) {
-      const previous = this.running.get(key);
-      if (previous) previous.stopped = true;
-      this.running.set(key, me);
-    }
-    try {
+    return this.claims.hold(topic, partitions, async (stopped) => {
       const readers = partitions.map((p) => this.readers.get(topic, p));
       await Promise.all(readers.map((r, i) => r.prepare(from.get(partitions[i]!)!.start)));
       const pending: Pending[] = partitions.map((p) => {
@@ -120,7 +111,7 @@ export class ArchiveExtractor {
       const began = Date.now();
       let firstReady: number | undefined;
       for (;;) {
-        if (me.stopped || signal?.aborted) return { ranges: [], highWatermarks: {} };
+        if (stopped() || signal?.aborted) return { ranges: [], highWatermarks: {} };
         const now = Date.now();
         const ready: Pending[] = [];
         let waiting = 0;
@@ -162,11 +153,9 @@ export class ArchiveExtractor {
           };
         }
         onWait();
-        await sleep(POLL_MS);
+        await nextPoll();
       }
-    } finally {
-      for (const key of keys) if (this.running.get(key) === me) this.running.delete(key);
-    }
+    });
   }
 
   /** Moves what the reader holds into the range, up to its planned end or the flush size. */

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { PartitionReaderPool } from './kafka-reader';
+import { nextPoll, PartitionClaims } from './partition-claims';
 import type { StagedMessageInput } from './staging';
 
 /**
@@ -43,9 +44,7 @@ export interface TopicRead {
   highWatermarks: Record<string, string>;
 }
 
-const POLL_MS = 20;
 const PARTITIONS_TTL_MS = 30_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Reads one batch across partitions of a topic from given offsets. A partition has one extract at
@@ -56,7 +55,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class TopicExtractor {
   /** `topic:partition` → the extract reading it. */
-  private running = new Map<string, { stopped: boolean }>();
+  private readonly claims = new PartitionClaims();
   private partitionCounts = new Map<string, { count: number; at: number }>();
 
   constructor(
@@ -88,14 +87,7 @@ export class TopicExtractor {
     signal?: AbortSignal,
   ): Promise<TopicRead> {
     const partitions = [...from.keys()].sort((a, b) => a - b);
-    const keys = partitions.map((p) => `${topic}:${p}`);
-    const me = { stopped: false };
-    for (const key of keys) {
-      const previous = this.running.get(key);
-      if (previous) previous.stopped = true;
-      this.running.set(key, me);
-    }
-    try {
+    return this.claims.hold(topic, partitions, async (stopped) => {
       const readers = partitions.map((p) => this.readers.get(topic, p));
       await Promise.all(readers.map((r, i) => r.prepare(from.get(partitions[i]!)!)));
 
@@ -104,7 +96,7 @@ export class TopicExtractor {
       for (;;) {
         // Superseded by a newer extract of the topic, or cancelled: answer an empty batch, which
         // nobody is waiting for, rather than a failure that would read as a problem in the UI.
-        if (me.stopped || signal?.aborted)
+        if (stopped() || signal?.aborted)
           return this.take(partitions, readers, from, { ...limits, maxMessages: 0 });
         let messages = 0;
         let bytes = 0;
@@ -119,12 +111,10 @@ export class TopicExtractor {
         const lingered = firstSeen !== undefined && now - firstSeen >= limits.lingerMs;
         if (enough || lingered || now - began >= limits.maxWaitMs) break;
         onWait();
-        await sleep(POLL_MS);
+        await nextPoll();
       }
       return this.take(partitions, readers, from, limits);
-    } finally {
-      for (const key of keys) if (this.running.get(key) === me) this.running.delete(key);
-    }
+    });
   }
 
   /** Shares the batch between partitions so one busy partition cannot starve the others. */
