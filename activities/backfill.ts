@@ -3,13 +3,13 @@ import { FailureType, permanentFailure } from '../common/failures';
 import { historyFileNumber } from '../domain';
 import type { StagedFile } from '../pipeline/staged-file';
 import { sweepStaging } from '../pipeline/staging';
-import { extractFile, type BackfillHeartbeat } from './backfill-extract';
-import { manifestEntries, manifestEntry } from './backfill-manifest';
-import { unavailableReason } from './backfill-source';
-import { fileDatasetOf, loadFile, transformFile, type FileJudgement } from './backfill-stages';
+import { extractFile, type BackfillHeartbeat } from '../pipeline/file-extract';
+import { manifestEntries, manifestEntry } from '../pipeline/file-manifest';
+import { unavailableReason } from '../pipeline/file-source';
+import { fileDatasetOf, loadFile, transformFile, type FileJudgement } from '../pipeline/file-stages';
 import type { ActivityDeps } from './index';
 import { recordBackfillRows, recordStage } from './metrics';
-import { listAllObjects } from './s3-objects';
+import { listAllObjects } from '../pipeline/s3-objects';
 
 /*
  * A history file is three activities over the live path's claim check. Extract stages the raw
@@ -20,7 +20,7 @@ import { listAllObjects } from './s3-objects';
  * One swap at the end rather than a load per chunk: readers must see a file whole or not at all.
  */
 
-export type { BackfillHeartbeat } from './backfill-extract';
+export type { BackfillHeartbeat } from '../pipeline/file-extract';
 export type { StagedFile } from '../pipeline/staged-file';
 
 export interface HistoryFile {

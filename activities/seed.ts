@@ -8,7 +8,7 @@ import {
 import { migrate } from '../db/migrate';
 import { inTransaction } from '../db/transaction';
 import type { ActivityDeps } from './index';
-import { listAllObjects, readSmallObject } from './s3-objects';
+import { listAllObjects, readSmallObject } from '../pipeline/s3-objects';
 
 export interface ExhibitionListing {
   bucket: string;

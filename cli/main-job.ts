@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { listAllObjects } from '../activities/s3-objects';
+import { listAllObjects } from '../pipeline/s3-objects';
 import { startDashboardServer } from '../dashboard/server';
 import { startRestProxy, type RestProxy } from '../rest-proxy/server';
 import { workflowUrl, type Config } from '../config';

@@ -8,7 +8,7 @@ import { discardBatch } from '../../pipeline/staging';
 import { createLiveEventGenerator, runLiveSimulator } from '../../simulator';
 import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAllObjects } from '../../activities/s3-objects';
+import { listAllObjects } from '../../pipeline/s3-objects';
 import { migrate } from '../../db/migrate';
 import { LocalStack } from '../../infra/local/stack';
 import { sinkObjectKey } from '../../domain/sink-layout';

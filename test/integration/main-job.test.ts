@@ -7,7 +7,7 @@ import { PINTEREST_TYPES } from '../../domain/pinterest';
 import { connectTemporalClient, createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { NIGHTLY_SCHEDULE_ID, PINTEREST_SCHEDULE_ID } from '../../worker/schedule';
 import { archiveWorkflowId } from '../../workflows/archive';
-import { listAllObjects } from '../../activities/s3-objects';
+import { listAllObjects } from '../../pipeline/s3-objects';
 import { deleteBucket } from '../support/backfill';
 import { waitFor } from '../support/catalogue';
 import { stackConfig, uniqueName } from '../support/env';

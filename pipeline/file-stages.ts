@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { failureTypeOf, FailureType, permanentFailure } from '../common/failures';
 import { inTransaction } from '../db/transaction';
-import type { ChunkJudged, Dataset, FileDataset, LoadCounts } from '../pipeline/dataset';
+import type { ChunkJudged, Dataset, FileDataset, LoadCounts } from './dataset';
 import {
   advanceFileTransform,
   discardStagedFile,
@@ -9,7 +9,7 @@ import {
   stagedFileState,
   SupersededError,
   type StagedFile,
-} from '../pipeline/staged-file';
+} from './staged-file';
 import {
   dropStagedMessages,
   loadedCounts,
@@ -17,9 +17,9 @@ import {
   readStagedMessages,
   recordLoaded,
   stagedState,
-} from '../pipeline/staging';
-import { lockKey, manifestEntry, writeManifest } from './backfill-manifest';
-import type { BackfillHeartbeat } from './backfill-extract';
+} from './staging';
+import { lockKey, manifestEntry, writeManifest } from './file-manifest';
+import type { BackfillHeartbeat } from './file-extract';
 
 /** Running totals over a file's judged chunks; kept in staged_file.judge_state with the dataset's state. */
 export interface FileJudgement {

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { s3KeyLock } from '../domain';
-import type { FileRef } from '../pipeline/dataset';
+import type { FileRef } from './dataset';
 
 /** backfill_manifest: which version of each history object is loaded, and whether all of it. */
 export interface ManifestEntry {

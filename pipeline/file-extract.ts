@@ -3,8 +3,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Pool } from 'pg';
 import { FailureType, permanentFailure } from '../common/failures';
 import { inTransaction } from '../db/transaction';
-import type { FileRef } from '../pipeline/dataset';
-import { LineSplitter, type RawLine } from '../pipeline/line-splitter';
+import type { FileRef } from './dataset';
+import { LineSplitter, type RawLine } from './line-splitter';
 import {
   beginStagedFile,
   discardStagedFile,
@@ -13,9 +13,9 @@ import {
   stageFileChunk,
   type StagedFile,
   type StagedFileState,
-} from '../pipeline/staged-file';
-import { StagedMessageRows } from '../pipeline/staging';
-import { openAt, unavailableReason } from './backfill-source';
+} from './staged-file';
+import { StagedMessageRows } from './staging';
+import { openAt, unavailableReason } from './file-source';
 
 /** Heartbeat details of every backfill stage: what the CLI shows live and an operator sees in the UI. */
 export interface BackfillHeartbeat {
