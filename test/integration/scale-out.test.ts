@@ -40,13 +40,15 @@ describe('two workers on one host', () => {
     const env = { METRICS_PORT: String(port) };
     const first = spawnWorkerProcess(queue, env);
     workers.push(first);
+    // The exporter answers 200 with an empty page as soon as it is bound, before the worker has
+    // recorded a metric: wait for the worker's own metrics, not for the port.
     const metrics = await waitFor(
       async () => {
         const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => null);
-        return res?.ok ? res.text() : null;
+        return res?.ok ? res.text() : '';
       },
-      (text) => text !== null,
-      { timeoutMs: 90_000, what: 'the first worker to serve metrics' },
+      (text) => /temporal_/.test(text),
+      { timeoutMs: 90_000, what: 'the first worker to serve its metrics' },
     );
     expect(metrics).toMatch(/temporal_/);
 
