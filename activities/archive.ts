@@ -4,7 +4,7 @@ import { Context } from '@temporalio/activity';
 import type { PoolClient } from 'pg';
 import { FailureType, permanentFailure, retryableFailure } from '../common/failures';
 import { inTransaction } from '../db/transaction';
-import { sinkObjectBody, sinkObjectKey, type FlushRule } from '../domain/sink-layout';
+import { sinkObjectBody, sinkObjectKey, type FlushRule } from '../pipeline/sink-layout';
 import {
   DEFAULT_ARCHIVE_READ_LIMITS,
   type ArchiveReadLimits,

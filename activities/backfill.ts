@@ -1,6 +1,5 @@
 import { Context } from '@temporalio/activity';
 import { FailureType, permanentFailure } from '../common/failures';
-import { historyFileNumber } from '../domain';
 import type { StagedFile } from '../pipeline/staged-file';
 import { sweepStaging } from '../pipeline/staging';
 import { extractFile, type BackfillHeartbeat } from '../pipeline/file-extract';
@@ -28,7 +27,7 @@ export interface HistoryFile {
   /** Without the quotes S3 wraps it in. */
   etag: string;
   size: number;
-  /** The `<n>` of `lmnh_hist_data_<n>.csv` (0 for another dataset's files). */
+  /** The number the file's name gives it (the kiosk's `lmnh_hist_data_<n>.csv`), else 0. */
   number: number;
   /** Already fully loaded at this ETag: the backfill skips it. */
   loaded: boolean;
@@ -43,7 +42,7 @@ export interface HistoryListing {
 export interface ListHistoryInput {
   /** Default: the worker's S3_BUCKET. */
   bucket?: string;
-  /** Default `kiosk`. */
+  /** Default: the first installed dataset. */
   dataset?: string;
   /** Only keys under it; default the dataset's own (Pinterest: `topics/`, kiosk: none). */
   prefix?: string;
@@ -53,7 +52,7 @@ export interface ExtractHistoryInput {
   bucket: string;
   key: string;
   etag: string;
-  /** Dataset whose rules judge the file; default `kiosk`. */
+  /** Dataset whose rules judge the file; default: the first installed. */
   dataset?: string;
   /** Drop whatever is staged for this version first (a later stage found it gone). */
   restage?: boolean;
@@ -115,11 +114,11 @@ export function countsOf(
   };
 }
 
-export function createBackfillActivities({ config, db, s3, datasets }: ActivityDeps) {
+export function createBackfillActivities({ config, db, s3, datasets, registry }: ActivityDeps) {
   return {
     async listHistoryFiles(input: ListHistoryInput = {}): Promise<HistoryListing> {
       const bucket = input.bucket ?? config.s3.bucket;
-      const { files: dataset } = fileDatasetOf(datasets, input.dataset ?? 'kiosk');
+      const { files: dataset } = fileDatasetOf(datasets, input.dataset ?? registry.defaultName);
       const prefix = input.prefix ?? dataset.defaultPrefix;
       let objects;
       try {
@@ -141,7 +140,7 @@ export function createBackfillActivities({ config, db, s3, datasets }: ActivityD
           key: o.key,
           etag: o.etag,
           size: o.size,
-          number: historyFileNumber(o.key) ?? 0,
+          number: dataset.fileNumber?.(o.key) ?? 0,
           loaded: entry !== undefined && entry.etag === o.etag && entry.complete,
         };
       });
@@ -156,7 +155,7 @@ export function createBackfillActivities({ config, db, s3, datasets }: ActivityD
     async extractHistoryFile(input: ExtractHistoryInput): Promise<ExtractedHistoryFile> {
       const started = Date.now();
       const ctx = Context.current();
-      const dataset = input.dataset ?? 'kiosk';
+      const dataset = input.dataset ?? registry.defaultName;
       const f = { bucket: input.bucket, key: input.key, etag: input.etag.replace(/^"(.*)"$/, '$1'), dataset };
       if (fileDatasetOf(datasets, dataset).files.sortKey(f.key, undefined) === undefined) {
         throw permanentFailure(

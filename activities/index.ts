@@ -4,14 +4,11 @@ import type { Pool } from 'pg';
 import type { Config } from '../config';
 import { createArchiveActivities } from './archive';
 import { createBackfillActivities } from './backfill';
-import { CatalogueCache } from '../pipeline/catalogue-cache';
 import { createIngestActivities } from './ingest';
 import type { Dataset } from '../pipeline/dataset';
 import { ArchiveExtractor } from '../pipeline/archive-extract';
 import { PartitionReaderPool } from '../pipeline/kafka-reader';
-import { KIOSK_ARCHIVE_DATASET, kioskArchiveFiles } from '../pipeline/kiosk/archive-files';
-import { kioskDataset } from '../pipeline/kiosk/dataset';
-import { pinterestDataset } from '../pipeline/pinterest/dataset';
+import type { DatasetRegistry } from '../pipeline/dataset-plugin';
 import { TopicExtractor } from '../pipeline/topic-extract';
 import { createHealthActivities } from './health';
 import { createRejectActivities } from './rejects';
@@ -30,7 +27,8 @@ export interface ActivityDeps {
   extractor: TopicExtractor;
   /** Reads the archive's ranges through readers of its own: it never moves the live ingest's readers. */
   archiveExtractor: ArchiveExtractor;
-  catalogue: CatalogueCache;
+  /** The installed dataset plug-ins (`datasets/index.ts`). */
+  registry: DatasetRegistry;
   /** The datasets this worker runs, by name: the pipeline's only dataset-specific parts. */
   datasets: Record<string, Dataset>;
 }
@@ -38,31 +36,19 @@ export interface ActivityDeps {
 /** Per-process state shared by activities (readers, caches) around the given clients. */
 export function buildActivityDeps(
   clients: Pick<ActivityDeps, 'config' | 'db' | 'kafka' | 's3'>,
+  registry: DatasetRegistry,
 ): ActivityDeps & {
   close(): Promise<void>;
 } {
   const readers = new PartitionReaderPool(clients.kafka);
   const archiveReaders = new PartitionReaderPool(clients.kafka, undefined, 'museum-etl-archive-reader');
-  const catalogue = new CatalogueCache(clients.db);
-  const kiosk = kioskDataset({ catalogue, timeZone: clients.config.museum.timeZone });
-  const pinterest = pinterestDataset({ topics: clients.config.pinterest.topics });
-  // The kiosk rules over a kiosk topic's S3 archive: a replay at the messages' own Kafka positions.
-  const kioskArchive: Dataset = {
-    ...kiosk,
-    name: KIOSK_ARCHIVE_DATASET,
-    files: kioskArchiveFiles({
-      catalogue,
-      timeZone: clients.config.museum.timeZone,
-      otherTopics: Object.values(clients.config.pinterest.topics),
-    }),
-  };
   return {
     ...clients,
     readers,
     extractor: new TopicExtractor(clients.kafka, readers),
     archiveExtractor: new ArchiveExtractor(clients.kafka, archiveReaders),
-    catalogue,
-    datasets: { [kiosk.name]: kiosk, [pinterest.name]: pinterest, [kioskArchive.name]: kioskArchive },
+    registry,
+    datasets: registry.createDatasets({ config: clients.config, db: clients.db }),
     close: async () => {
       await Promise.all([readers.close(), archiveReaders.close()]);
     },

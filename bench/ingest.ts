@@ -22,7 +22,7 @@ import { maintenanceClient } from '../infra/local/components/postgres';
 import { LocalStack } from '../infra/local/stack';
 import { ensureNamespace } from '../infra/local/temporal-namespace';
 import { CopyTextBuffer } from '../pipeline/copy-text';
-import { createLiveEventGenerator, runLiveSimulator } from '../simulator';
+import { createLiveEventGenerator, runLiveSimulator } from '../datasets/kiosk/simulator';
 import { createKafka } from '../worker/connections';
 import { healthCheckWorkflow } from '../workflows/health-check';
 import { drainSignal, liveIngestWorkflow, type LiveIngestStats } from '../workflows/ingest';

@@ -2,8 +2,9 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Client, type Pool } from 'pg';
 import { createSeedActivities } from '../activities/seed';
 import { buildActivityDeps } from '../activities';
+import { INSTALLED_DATASETS } from '../datasets';
 import type { Config } from '../config';
-import { writeExhibitionFiles } from '../simulator/history-writer';
+import { writeExhibitionFiles } from '../datasets/kiosk/simulator/history-writer';
 import { createKafka, createPgPool, createS3 } from '../worker/connections';
 import { loadConfig } from '../config';
 
@@ -30,7 +31,9 @@ export async function freshDatabase(name: string): Promise<{ config: Config; db:
   });
   await writeExhibitionFiles(s3, bucket);
   // Activities are plain functions: the benchmark seeds without going through Temporal.
-  const seed = createSeedActivities(buildActivityDeps({ config, db, kafka: createKafka(config), s3 }));
+  const seed = createSeedActivities(
+    buildActivityDeps({ config, db, kafka: createKafka(config), s3 }, INSTALLED_DATASETS),
+  );
   await seed.applyMigrations();
   await seed.seedReferenceData();
   const listing = await seed.listExhibitionFiles({ bucket });

@@ -5,8 +5,7 @@ import { watchBackfill } from './backfill-watch';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';
 import { temporalClientOrExit } from './runs';
-
-const DATASETS = ['kiosk', 'pinterest', 'kiosk-archive'] as const;
+import { INSTALLED_DATASETS } from '../datasets';
 
 export function renderBackfillSummary(s: BackfillSummary): void {
   const seconds = s.durationMs / 1000;
@@ -75,15 +74,12 @@ export function registerBackfillCommands(program: Command): void {
     .addOption(
       new Option(
         '--dataset <name>',
-        'kiosk: lmnh_hist_data_*.csv; pinterest: S3 sink connector objects; kiosk-archive: a kiosk topic archived by `museum-etl archive`, replayed at its Kafka positions',
+        INSTALLED_DATASETS.fileDatasets.map(([name, files]) => `${name}: ${files}`).join('; '),
       )
-        .choices(DATASETS)
-        .default('kiosk'),
+        .choices(INSTALLED_DATASETS.fileDatasets.map(([name]) => name))
+        .default(INSTALLED_DATASETS.defaultName),
     )
-    .option(
-      '--prefix <p>',
-      'only keys under this prefix (default: pinterest and kiosk-archive topics/, kiosk the whole bucket)',
-    )
+    .option('--prefix <p>', "only keys under this prefix (default: the dataset's own, shown under --dataset)")
     .option(
       '--rows <n>',
       'load at most n data rows in total (files then load one at a time)',
@@ -102,7 +98,7 @@ export function registerBackfillCommands(program: Command): void {
     .action(
       async (opts: {
         bucket?: string;
-        dataset: (typeof DATASETS)[number];
+        dataset: string;
         prefix?: string;
         rows?: number;
         concurrency?: number;
@@ -113,7 +109,7 @@ export function registerBackfillCommands(program: Command): void {
         const client = await temporalClientOrExit(config);
         const input: BackfillInput = {
           ...(opts.bucket ? { bucket: opts.bucket } : {}),
-          ...(opts.dataset !== 'kiosk' ? { dataset: opts.dataset } : {}),
+          ...(opts.dataset !== INSTALLED_DATASETS.defaultName ? { dataset: opts.dataset } : {}),
           ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
           ...(opts.rows !== undefined ? { rowLimit: opts.rows } : {}),
           ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
@@ -121,7 +117,7 @@ export function registerBackfillCommands(program: Command): void {
         try {
           const handle = await client.workflow.start(backfillWorkflow, {
             taskQueue: config.temporal.taskQueue,
-            workflowId: `backfill-${opts.dataset === 'kiosk' ? '' : `${opts.dataset}-`}${new Date().toISOString().replace(/[:.]/g, '-')}`,
+            workflowId: `backfill-${opts.dataset === INSTALLED_DATASETS.defaultName ? '' : `${opts.dataset}-`}${new Date().toISOString().replace(/[:.]/g, '-')}`,
             args: [input],
           });
           console.error(`started backfillWorkflow ${handle.workflowId}`);

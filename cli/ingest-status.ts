@@ -46,23 +46,22 @@ function topReason(byReason: Record<string, number>): string {
  * Per record type: consumed = rows + duplicates + rejects (+ positions already stored, skipped),
  * the equation the contract promises, and the state of each topic's workflow.
  */
-export function printPinterestStatus(
-  byType: Record<string, LiveIngestStats>,
+export function printStatusByTopic(
+  byLabel: Record<string, LiveIngestStats>,
   url: (topic: string) => string,
 ): void {
+  const kinds = [...new Set(Object.values(byLabel).flatMap((s) => Object.keys(s.inserted)))];
   printTable(
-    Object.entries(byType).map(([type, s]) => ({
-      type,
+    Object.entries(byLabel).map(([label, s]) => ({
+      type: label,
       topic: s.topic,
       state: s.state,
       consumed: s.limit != null ? `${s.consumed}/${s.limit}` : s.consumed,
-      rows: s.inserted.row ?? 0,
-      duplicates: s.inserted.duplicate ?? 0,
-      rejects: s.inserted.reject ?? 0,
+      ...Object.fromEntries(kinds.map((k) => [`${k}s`, s.inserted[k] ?? 0])),
       already_stored: s.alreadyLoaded,
       top_reject: topReason(s.rejectsByReason),
       lag: Object.values(s.lag).reduce((n, l) => n + l, 0),
     })),
   );
-  for (const s of Object.values(byType)) console.log(`  ${s.topic}: ${url(s.topic)}`);
+  for (const s of Object.values(byLabel)) console.log(`  ${s.topic}: ${url(s.topic)}`);
 }

@@ -1,20 +1,13 @@
 import type { Config } from '../config';
-import { PINTEREST_TOPIC_VARIABLES } from '../config/pinterest';
-import { PINTEREST_TYPES } from '../domain/pinterest';
+import { INSTALLED_DATASETS } from '../datasets';
+import type { LiveTopic } from '../pipeline/dataset-plugin';
 import { EXIT, fail } from './output';
 
-/** The datasets `ingest` can drive; kiosk is the default, as before datasets existed. */
-export const INGEST_DATASETS = ['kiosk', 'pinterest'] as const;
-export type IngestDataset = (typeof INGEST_DATASETS)[number];
-
 /** One live ingest workflow: a topic, and what it carries (kiosk events, or a Pinterest record type). */
-export interface IngestTarget {
-  label: string;
-  topic: string;
-}
+export type IngestTarget = LiveTopic;
 
 export interface IngestTargets {
-  dataset: IngestDataset;
+  dataset: string;
   targets: IngestTarget[];
 }
 
@@ -24,26 +17,26 @@ export interface TargetOptions {
 }
 
 /**
- * Which workflows a command acts on: the kiosk topic (--topic or KAFKA_TOPIC), or the three
- * Pinterest topics (PINTEREST_TOPIC_PIN/GEO/USER) at once. A wrong combination is a usage error.
+ * Which workflows a command acts on: the dataset's topics from the registry. A dataset of one
+ * topic takes `--topic`; one of several (Pinterest) acts on all of them, named by configuration.
+ * A wrong combination is a usage error.
  */
 export function ingestTargets(config: Config, opts: TargetOptions): IngestTargets {
-  const dataset = opts.dataset ?? 'kiosk';
-  if (!(INGEST_DATASETS as readonly string[]).includes(dataset)) {
+  const dataset = opts.dataset ?? INSTALLED_DATASETS.defaultName;
+  const plugin = INSTALLED_DATASETS.plugin(dataset);
+  if (!plugin) {
     fail(
-      `--dataset must be one of ${INGEST_DATASETS.join(', ')}, got ${JSON.stringify(dataset)}`,
+      `--dataset must be one of ${INSTALLED_DATASETS.names.join(', ')}, got ${JSON.stringify(dataset)}`,
       EXIT.usage,
     );
   }
-  if (dataset === 'kiosk') {
-    return { dataset, targets: [{ label: 'kiosk', topic: opts.topic ?? config.kafka.topic }] };
+  const targets = plugin.topics(config);
+  if (opts.topic === undefined) return { dataset, targets };
+  if (plugin.topicVariables) {
+    fail(
+      `--topic is for a dataset of one topic; the ${dataset} topics come from ${plugin.topicVariables.join(', ')}`,
+      EXIT.usage,
+    );
   }
-  if (opts.topic !== undefined) {
-    const names = PINTEREST_TYPES.map((t) => PINTEREST_TOPIC_VARIABLES[t].name).join(', ');
-    fail(`--topic is for the kiosk dataset; the Pinterest topics come from ${names}`, EXIT.usage);
-  }
-  return {
-    dataset: 'pinterest',
-    targets: PINTEREST_TYPES.map((type) => ({ label: type, topic: config.pinterest.topics[type] })),
-  };
+  return { dataset, targets: targets.map((t) => ({ ...t, topic: opts.topic! })) };
 }

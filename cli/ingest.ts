@@ -13,15 +13,10 @@ import {
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson } from './output';
 import { failIfNoWorker, temporalClientOrExit } from './runs';
-import { printPinterestStatus, printStatus } from './ingest-status';
-import {
-  ingestTargets,
-  type IngestDataset,
-  type IngestTarget,
-  type IngestTargets,
-  type TargetOptions,
-} from './ingest-targets';
+import { printStatus, printStatusByTopic } from './ingest-status';
+import { ingestTargets, type IngestTarget, type IngestTargets, type TargetOptions } from './ingest-targets';
 import { withKafkaAdminOrExit } from './topics';
+import { INSTALLED_DATASETS } from '../datasets';
 
 export { ingestWorkflowId };
 
@@ -34,7 +29,7 @@ export async function startLiveIngest(
   client: Client,
   config: Config,
   topic: string,
-  dataset = 'kiosk',
+  dataset = INSTALLED_DATASETS.defaultName,
   limit?: number,
 ) {
   const handle = await client.workflow.start(liveIngestWorkflow, {
@@ -59,12 +54,16 @@ const positiveInteger = (flag: string) => (v: string) => {
 
 function targetOptions(cmd: Command): Command {
   return cmd
-    .option('--topic <topic>', 'Kafka topic of the kiosk dataset (default: KAFKA_TOPIC or lmnh)')
+    .option('--topic <topic>', 'Kafka topic of a dataset of one topic (default: its configured topic)')
     .option(
       '--dataset <name>',
-      `kiosk (one topic) or pinterest (its three topics, PINTEREST_TOPIC_PIN/GEO/USER); default kiosk`,
+      `${INSTALLED_DATASETS.names.join(' or ')}; default ${INSTALLED_DATASETS.defaultName}`,
     );
 }
+
+/** The `--dataset` a command needs to name this dataset: none for the default. */
+const datasetFlag = (dataset: string) =>
+  dataset === INSTALLED_DATASETS.defaultName ? '' : ` --dataset ${dataset}`;
 
 /** A workflow that is not there, named by its topic so an operator knows which one to start. */
 class NotRunningError extends Error {}
@@ -88,13 +87,12 @@ async function withClient<T>(
 }
 
 /** Runs `fn` for one target; a missing workflow becomes a NotRunningError naming the topic. */
-async function onTarget<T>(dataset: IngestDataset, target: IngestTarget, fn: () => Promise<T>): Promise<T> {
+async function onTarget<T>(dataset: string, target: IngestTarget, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
-    const start =
-      dataset === 'kiosk' ? 'museum-etl ingest start' : `museum-etl ingest start --dataset ${dataset}`;
+    const start = `museum-etl ingest start${datasetFlag(dataset)}`;
     throw new NotRunningError(`no live ingest is running for ${target.topic}; start it with \`${start}\``);
   }
 }
@@ -107,10 +105,7 @@ export function registerIngestCommands(program: Command): void {
       'after',
       `
 Datasets:
-  kiosk      the museum kiosk events of one topic (--topic, default KAFKA_TOPIC or lmnh)
-  pinterest  Pinterest posts: one workflow for each of its three topics (pin, geo, user), named by
-             PINTEREST_TOPIC_PIN, PINTEREST_TOPIC_GEO, PINTEREST_TOPIC_USER (default pinterest.pin,
-             pinterest.geo, pinterest.user); every command acts on all three
+${INSTALLED_DATASETS.plugins.map((p) => `  ${p.name.padEnd(10)} ${p.summary}`).join('\n')}
 
 Examples:
   $ museum-etl ingest start
@@ -150,7 +145,7 @@ Examples:
           ).catch((err: unknown) => {
             if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
             return fail(
-              `a live ingest of ${target.topic} is already running without a limit; drain it first (\`museum-etl ingest drain${dataset === 'kiosk' ? '' : ` --dataset ${dataset}`}\`), then start with --limit`,
+              `a live ingest of ${target.topic} is already running without a limit; drain it first (\`museum-etl ingest drain${datasetFlag(dataset)}\`), then start with --limit`,
               EXIT.usage,
             );
           });
@@ -199,11 +194,11 @@ Examples:
         for (const target of targets) {
           all[target.label] = await onTarget(dataset, target, () => liveIngestStats(client, target.topic));
         }
-        if (dataset === 'pinterest') {
+        if (targets.length > 1) {
           if (opts.json) return printJson(all);
-          return printPinterestStatus(all, (topic) => workflowUrl(config, ingestWorkflowId(topic)));
+          return printStatusByTopic(all, (topic) => workflowUrl(config, ingestWorkflowId(topic)));
         }
-        const stats = all.kiosk!;
+        const stats = Object.values(all)[0]!;
         if (opts.json) return printJson(stats);
         printStatus(stats, workflowUrl(config, ingestWorkflowId(stats.topic)));
       }),

@@ -1,8 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Pool } from 'pg';
 import { REPLAY_LOADED, type ReplayDataset } from '../activities/rejects';
-import { likePrefix, REJECT_REASONS } from '../domain';
-import { PINTEREST_REJECT_REASONS } from '../domain/pinterest';
+import { INSTALLED_DATASETS } from '../datasets';
+import { likePrefix } from '../pipeline/position';
+import type { RejectStore } from '../pipeline/reject-replay';
 import { createPgPool } from '../worker/connections';
 import {
   replayRejectsWorkflow,
@@ -15,7 +16,7 @@ import { escapeText, PREVIEW_CHARS, rawPreview } from './raw-preview';
 import { startRun } from './runs';
 
 export interface RejectFilter {
-  /** Whose rejects (default kiosk). */
+  /** Whose rejects (default: the first installed dataset). */
   dataset?: ReplayDataset;
   reason?: string;
   /** Only rejects stored at or after this moment (first_seen_at). */
@@ -68,21 +69,26 @@ export function parseSince(text: string, now = Date.now()): Date {
   return new Date(ms);
 }
 
-/** Where each dataset keeps its rejects; the same columns apart from the id and the record type. */
-const REJECT_TABLES: Readonly<Record<ReplayDataset, { table: string; id: string; recordType: string }>> = {
-  kiosk: { table: 'rejected_event', id: 'rejected_event_id', recordType: 'null::text' },
-  pinterest: { table: 'pinterest.rejected_record', id: 'rejected_record_id', recordType: 'record_type' },
-};
+/** Where each dataset keeps its rejects, by name, from the registry. */
+const REJECT_STORES: ReadonlyMap<string, RejectStore> = new Map(
+  INSTALLED_DATASETS.withRejects.map((p) => [p.name, p.rejects]),
+);
 
 /** The reasons of each dataset's contract, in check order. */
-export const REASONS_OF: Readonly<Record<ReplayDataset, readonly string[]>> = {
-  kiosk: REJECT_REASONS,
-  pinterest: PINTEREST_REJECT_REASONS,
-};
+export const REASONS_OF: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  [...REJECT_STORES].map(([name, store]) => [name, store.reasons]),
+);
+
+function storeOf(dataset: string | undefined): RejectStore {
+  const name = dataset ?? INSTALLED_DATASETS.defaultName;
+  const store = REJECT_STORES.get(name);
+  if (!store) return fail(`dataset ${name} keeps no rejects`, EXIT.usage);
+  return store;
+}
 
 /** The rejects matching a filter, newest first, with counts. Read-only. */
 export async function listRejects(db: Pool, f: RejectFilter): Promise<RejectListing> {
-  const t = REJECT_TABLES[f.dataset ?? 'kiosk'];
+  const t = storeOf(f.dataset);
   const params = [
     f.reason ?? null,
     f.since?.toISOString() ?? null,
@@ -110,11 +116,11 @@ export async function listRejects(db: Pool, f: RejectFilter): Promise<RejectList
     raw_head: Buffer;
     record_type: string | null;
   }>(
-    `select ${t.id}::text as id, ${t.recordType} as record_type, source_position, reason, detail, first_seen_at, replayed_at,
+    `select ${t.idColumn}::text as id, ${t.recordType} as record_type, source_position, reason, detail, first_seen_at, replayed_at,
             replay_outcome, octet_length(raw) as raw_bytes, substring(raw from 1 for ${PREVIEW_BYTES}) as raw_head
      from ${t.table}
      where ${where} and ($5::boolean or replay_outcome is distinct from $4)
-     order by first_seen_at desc, ${t.id} desc
+     order by first_seen_at desc, ${t.idColumn} desc
      limit $6`,
     [...params, Boolean(f.all), f.limit],
   );
@@ -171,35 +177,36 @@ export function renderReplayResult(r: ReplayRejectsResult): void {
   if (reasons.length) printTable(reasons.map(([reason, count]) => ({ reason, count })));
 }
 
-const ALL_REASONS: readonly string[] = [...new Set([...REJECT_REASONS, ...PINTEREST_REJECT_REASONS])];
+const ALL_REASONS: readonly string[] = [...new Set(Object.values(REASONS_OF).flat())];
 
 const reasonArg = (v: string): string => {
   if (!ALL_REASONS.includes(v)) {
     throw new InvalidArgumentError(
-      `must be a reason of the kiosk or Pinterest contract (${ALL_REASONS.join(', ')})`,
+      `must be a reason of the ${Object.keys(REASONS_OF).join(' or ')} contract (${ALL_REASONS.join(', ')})`,
     );
   }
   return v;
 };
 
 const datasetArg = (v: string): ReplayDataset => {
-  if (v !== 'kiosk' && v !== 'pinterest') throw new InvalidArgumentError('must be kiosk or pinterest');
+  if (!REJECT_STORES.has(v))
+    throw new InvalidArgumentError(`must be ${[...REJECT_STORES.keys()].join(' or ')}`);
   return v;
 };
 
 /** The dataset of a command, its --reason checked against that dataset's contract (exit 2 if not). */
 function datasetOf(opts: { dataset?: ReplayDataset; reason?: string }): ReplayDataset {
-  const dataset = opts.dataset ?? 'kiosk';
-  if (opts.reason !== undefined && !REASONS_OF[dataset].includes(opts.reason)) {
-    fail(
-      `--reason ${opts.reason} is not a ${dataset} reason; one of ${REASONS_OF[dataset].join(', ')}`,
-      EXIT.usage,
-    );
+  const dataset = opts.dataset ?? INSTALLED_DATASETS.defaultName;
+  const reasons = storeOf(dataset).reasons;
+  if (opts.reason !== undefined && !reasons.includes(opts.reason)) {
+    fail(`--reason ${opts.reason} is not a ${dataset} reason; one of ${reasons.join(', ')}`, EXIT.usage);
   }
   return dataset;
 }
 
-const DATASET_HELP = 'kiosk (rejected_event, default) or pinterest (pinterest.rejected_record)';
+const DATASET_HELP = [...REJECT_STORES]
+  .map(([name, store], i) => `${name} (${store.table}${i === 0 ? ', default' : ''})`)
+  .join(' or ');
 
 const intArg = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -228,7 +235,9 @@ export function registerRejectsCommands(program: Command): void {
     .option('--dataset <name>', DATASET_HELP, datasetArg)
     .option(
       '--reason <reason>',
-      `only this reason (kiosk: ${REJECT_REASONS.join(', ')}; pinterest: ${PINTEREST_REJECT_REASONS.join(', ')})`,
+      `only this reason (${Object.entries(REASONS_OF)
+        .map(([name, reasons]) => `${name}: ${reasons.join(', ')}`)
+        .join('; ')})`,
       reasonArg,
     )
     .option(

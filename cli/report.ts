@@ -6,7 +6,7 @@ import {
   PINTEREST_VIEWS,
   readPinterestView,
   type PinterestViewName,
-} from '../db/pinterest-views';
+} from '../datasets/pinterest/views';
 import { createPgPool } from '../worker/connections';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';

@@ -1,12 +1,7 @@
 import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
 import type { Command } from 'commander';
 import { workflowUrl, type Config } from '../config';
-import {
-  DAILY_BACKFILLS,
-  ensureScheduleById,
-  NIGHTLY_SCHEDULE_ID,
-  PINTEREST_SCHEDULE_ID,
-} from '../worker/schedule';
+import { dailyBackfills, ensureScheduleById } from '../worker/schedule';
 import { loadConfigOrExit } from './context';
 import { fail, printJson } from './output';
 import { temporalClientOrExit } from './runs';
@@ -72,16 +67,18 @@ async function withClient(run: (client: Client, config: Config) => Promise<void>
 }
 
 export function registerScheduleCommands(program: Command): void {
+  const dailies = [...dailyBackfills().values()];
+  const ids = dailies.map((d) => d.id);
   const schedule = program
     .command('schedule')
     .description(
-      `the daily backfill Temporal Schedules (${NIGHTLY_SCHEDULE_ID}: kiosk history, 02:00 museum time; ${PINTEREST_SCHEDULE_ID}: Pinterest sink objects, 00:00 UTC; overlap SKIP)`,
+      `the daily backfill Temporal Schedules (${dailies.map((d) => `${d.id}: ${d.description}`).join('; ')}; overlap SKIP)`,
     )
     .addHelpText(
       'after',
-      `\nExamples:\n  $ museum-etl schedule list\n  $ museum-etl schedule ensure\n  $ museum-etl schedule describe --id ${PINTEREST_SCHEDULE_ID}`,
+      `\nExamples:\n  $ museum-etl schedule list\n  $ museum-etl schedule ensure\n  $ museum-etl schedule describe --id ${ids[ids.length - 1]}`,
     );
-  const idOption = ['--id <scheduleId>', 'schedule id', NIGHTLY_SCHEDULE_ID] as const;
+  const idOption = ['--id <scheduleId>', 'schedule id', ids[0]] as const;
 
   schedule
     .command('ensure')
@@ -89,13 +86,13 @@ export function registerScheduleCommands(program: Command): void {
     .description(
       'create the schedules (or the one of --id), or update them to the current definition (keeps a pause)',
     )
-    .option('--id <scheduleId>', `one schedule only: ${Object.keys(DAILY_BACKFILLS).join(' or ')}`)
+    .option('--id <scheduleId>', `one schedule only: ${ids.join(' or ')}`)
     .action((opts: { id?: string }) =>
       withClient(async (client, config) => {
-        for (const id of opts.id !== undefined ? [opts.id] : Object.keys(DAILY_BACKFILLS)) {
+        for (const id of opts.id !== undefined ? [opts.id] : ids) {
           const ensured = await ensureScheduleById(client, config, id);
           if (!ensured) {
-            return fail(`no schedule ${id}; the schedules are ${Object.keys(DAILY_BACKFILLS).join(', ')}`);
+            return fail(`no schedule ${id}; the schedules are ${ids.join(', ')}`);
           }
           console.log(`${ensured.created ? 'created' : 'updated'} schedule ${id}`);
           printView(config, scheduleView(await client.schedule.getHandle(id).describe()));
@@ -111,7 +108,7 @@ export function registerScheduleCommands(program: Command): void {
     .action((opts: { json?: boolean }) =>
       withClient(async (client, config) => {
         const views = [];
-        for (const id of Object.keys(DAILY_BACKFILLS)) {
+        for (const id of ids) {
           try {
             views.push(scheduleView(await client.schedule.getHandle(id).describe()));
           } catch (err) {

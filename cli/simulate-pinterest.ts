@@ -2,18 +2,18 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import { Option, type Command } from 'commander';
 import type { Config } from '../config';
-import { PINTEREST_TOPIC_VARIABLES, type PinterestTopics } from '../config/pinterest';
-import { DEFAULT_SINK_PREFIX, PINTEREST_TYPES } from '../domain/pinterest';
+import { PINTEREST_TOPIC_VARIABLES, type PinterestTopics } from '../datasets/pinterest/config';
+import { DEFAULT_SINK_PREFIX, PINTEREST_TYPES } from '../datasets/pinterest/rules';
 import { restProxyPartitions, restProxyProducer } from '../simulator/http-producer';
-import { sinkObjects } from '../simulator/pinterest/sink-objects';
-import { producePinterestTraffic } from '../simulator/pinterest/produce';
+import { sinkObjects } from '../datasets/pinterest/simulator/sink-objects';
+import { producePinterestTraffic } from '../datasets/pinterest/simulator/produce';
 import {
   addToTally,
   emptyTally,
   pinterestTraffic,
   type PinterestMessage,
   type PinterestTally,
-} from '../simulator/pinterest/traffic';
+} from '../datasets/pinterest/simulator/traffic';
 import { createS3, kafkaConfig } from '../worker/connections';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';

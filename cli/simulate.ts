@@ -6,16 +6,21 @@ import {
   writeHistory,
   type HistoryProgress,
   type WriteHistoryResult,
-} from '../simulator/history-writer';
-import { historyDays } from '../simulator/history-rows';
-import type { LiveProgress } from '../simulator/live-producer';
+} from '../datasets/kiosk/simulator/history-writer';
+import { historyDays } from '../datasets/kiosk/simulator/history-rows';
+import type { LiveProgress } from '../datasets/kiosk/simulator/live-producer';
 import {
   startLiveSimulation,
   UnknownTopicError,
   type LiveSimulation,
   type LiveSimulationResult,
-} from '../simulator/run-live';
-import { CLOSING_SECOND, localParts, OPENING_SECOND, openingWindow } from '../simulator/zoned-time';
+} from '../datasets/kiosk/simulator/run-live';
+import {
+  CLOSING_SECOND,
+  localParts,
+  OPENING_SECOND,
+  openingWindow,
+} from '../datasets/kiosk/simulator/zoned-time';
 import { createS3 } from '../worker/connections';
 import { loadConfigOrExit } from './context';
 import { EXIT, fail, printJson, printTable } from './output';

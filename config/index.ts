@@ -6,7 +6,7 @@ import {
   type ClientConfigProfile,
   type ClientConnectConfig,
 } from '@temporalio/envconfig';
-import { type PinterestTopics, readPinterestTopics } from './pinterest';
+import { type PinterestTopics, readPinterestTopics } from '../datasets/pinterest/config';
 import { loadStackSettings, stackEnvironment } from './stack-settings';
 
 /**

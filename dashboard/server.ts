@@ -16,7 +16,7 @@ import { BadRequest, parseQuery, REQUEST_TYPES, selectedFloors, type Filters } f
 import { DashboardQueries, RATING_LABELS, type ExhibitionTotals } from './queries';
 import { DashboardAuth, isLoopback } from './auth';
 import type { ApiRoute } from './api-routes';
-import { pinterestRoutes } from './pinterest';
+import { pinterestRoutes } from '../datasets/pinterest/dashboard';
 
 export interface DashboardOptions {
   /** Default 8080; 0 picks a free port. */

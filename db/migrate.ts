@@ -13,13 +13,17 @@ export interface Migration {
   checksum: string;
 }
 
-export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  const migrations = fs
-    .readdirSync(dir)
-    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
-    .map((file) => {
-      const sql = fs.readFileSync(path.join(dir, file), 'utf8');
+/**
+ * The shared migrations and those of the given folders (a dataset's own), in one version order:
+ * versions are unique across all folders, so a dataset's tables can follow the shared ones they use.
+ */
+export function readMigrations(extraDirs: readonly string[] = [], dir = MIGRATIONS_DIR): Migration[] {
+  const migrations = [dir, ...extraDirs]
+    .flatMap((d) => fs.readdirSync(d).map((file) => ({ d, file })))
+    .filter(({ file }) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+    .map(({ d, file }) => {
+      const sql = fs.readFileSync(path.join(d, file), 'utf8');
       return {
         version: Number(file.slice(0, 4)),
         name: file.replace(/\.sql$/, ''),

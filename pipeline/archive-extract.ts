@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { rangeReadiness, type FlushRule } from '../domain/sink-layout';
+import { rangeReadiness, type FlushRule } from './sink-layout';
 import type { PartitionReaderPool, RawMessage } from './kafka-reader';
 import { nextPoll, PartitionClaims } from './partition-claims';
 

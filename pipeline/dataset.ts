@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { RejectStore, ReplayPageFn } from './reject-replay';
 import type { StagedBatch, StagedMessage } from './staging';
 
 /** What transform found in a batch: verdicts by kind (e.g. rating, request, reject) and rejects by reason. */
@@ -40,6 +41,8 @@ export interface Dataset {
   stagedVerdicts(client: PoolClient, batchIds: readonly string[]): Promise<number>;
   /** Present when the dataset also arrives as files of lines (the S3 history). */
   readonly files?: FileDataset;
+  /** Present when the dataset stores rejects that a replay can judge again. */
+  readonly rejects?: { readonly store: RejectStore; readonly replayPage: ReplayPageFn };
 }
 
 /** One version of an S3 object. */
@@ -62,6 +65,8 @@ export interface FileDataset {
    * undefined accepts any.
    */
   sortKey(key: string, prefix: string | undefined): string | undefined;
+  /** The number a file's name gives it, shown beside it (the kiosk's `lmnh_hist_data_<n>.csv`); absent: 0. */
+  fileNumber?(key: string): number | undefined;
   /** The prefix a run lists when it is given none (undefined: the whole bucket). */
   readonly defaultPrefix?: string;
   /** A judge for one file, resuming from the state its previous chunks left (null: line 1). */

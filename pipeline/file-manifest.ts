@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { s3KeyLock } from '../domain';
+import { s3KeyLock } from './position';
 import type { FileRef } from './dataset';
 
 /** backfill_manifest: which version of each history object is loaded, and whether all of it. */

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { s3ObjectSource } from '../domain';
+import { s3ObjectSource } from './position';
 import type { FileRef } from './dataset';
 import {
   discardSourceBatches,

@@ -129,13 +129,24 @@ export async function dropStagedMessages(client: PoolClient, batchId: string): P
   await client.query('delete from staged_message where batch_id = $1', [batchId]);
 }
 
-/** Tables that hold rows of a staged batch, by batch_id; a dataset adds its verdict table, the archive its object bodies. */
-const STAGING_TABLES = [
-  'staged_message',
-  'staged_kiosk_verdict',
-  'staged_pinterest_verdict',
-  'staged_archive_object',
-] as const;
+/**
+ * Tables that hold rows of a staged batch by `batch_id`: by convention every table named
+ * `staged_*` with a `batch_id` column (the engine's messages and archive bodies, each dataset's
+ * verdicts), so a dataset's migration adds one without the engine naming it. Read from the
+ * catalogue each time: a fraction of a millisecond beside the deletes it serves.
+ */
+async function stagingTables(client: Pool | PoolClient): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `select format('%I.%I', n.nspname, c.relname) as name
+     from pg_class c
+     join pg_namespace n on n.oid = c.relnamespace
+     join pg_attribute a on a.attrelid = c.oid and a.attname = 'batch_id' and not a.attisdropped
+     where c.relkind = 'r' and c.relname like 'staged\\_%' and c.relname <> 'staged_batch'
+       and n.nspname not in ('pg_catalog', 'information_schema')
+     order by 1`,
+  );
+  return rows.map((r) => r.name);
+}
 
 /** Deletes the named batches and everything staged for them. */
 async function discardBatches(client: Pool | PoolClient, where: string, params: unknown[]): Promise<number> {
@@ -145,7 +156,7 @@ async function discardBatches(client: Pool | PoolClient, where: string, params: 
   );
   if (rows.length === 0) return 0;
   const ids = rows.map((r) => r.batch_id);
-  for (const table of STAGING_TABLES) {
+  for (const table of await stagingTables(client)) {
     await client.query(`delete from ${table} where batch_id = any($1::uuid[])`, [ids]);
   }
   return rows.length;

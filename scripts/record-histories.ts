@@ -17,7 +17,7 @@ import { seedReferenceCatalogue, waitFor } from '../test/support/catalogue';
 import { stackConfig, uniqueName } from '../test/support/env';
 import { deleteBucket } from '../test/support/backfill';
 import { startTestWorker, type TestWorker } from '../test/support/worker';
-import { writeHistory } from '../simulator/history-writer';
+import { writeHistory } from '../datasets/kiosk/simulator/history-writer';
 import { backfillWorkflow, type BackfillInput } from '../workflows/backfill';
 import { archiveStopSignal, archiveTopicWorkflow } from '../workflows/archive';
 import { drainSignal, liveIngestWorkflow, pauseSignal, resumeSignal } from '../workflows/ingest';

@@ -2,14 +2,12 @@ import {
   ScheduleAlreadyRunning,
   ScheduleOverlapPolicy,
   type Client,
-  type ScheduleSpec,
   type ScheduleUpdateOptions,
 } from '@temporalio/client';
 import type { Config } from '../config';
+import { INSTALLED_DATASETS } from '../datasets';
+import type { DailyBackfill, DatasetRegistry } from '../pipeline/dataset-plugin';
 import { backfillWorkflow, type BackfillInput } from '../workflows/backfill';
-
-export const NIGHTLY_SCHEDULE_ID = 'nightly-backfill';
-export const PINTEREST_SCHEDULE_ID = 'pinterest-daily';
 
 export interface ScheduleOptions {
   scheduleId?: string;
@@ -17,45 +15,27 @@ export interface ScheduleOptions {
   taskQueue?: string;
   /** Temporal appends the scheduled time, so runs are `<workflowId>-<time>`. Default: the schedule id. */
   workflowId?: string;
-  /** The backfill's input; default {} (the worker's bucket, no row limit). */
+  /** The backfill's input; default the schedule's dataset, the worker's bucket, no row limit. */
   input?: BackfillInput;
 }
 
-/** A daily backfill the workers keep in place: when it runs and over which dataset. */
-interface DailyBackfill {
-  spec(config: Config): ScheduleSpec;
-  input: BackfillInput;
+/** Every daily backfill of the installed datasets, by schedule id. */
+export function dailyBackfills(registry: DatasetRegistry = INSTALLED_DATASETS): Map<string, DailyBackfill> {
+  return new Map(registry.schedules.map((d) => [d.id, d]));
 }
 
-/** Midnight UTC, the seed's daily job: the sink connector has archived the previous day by then. */
-export function pinterestDailySpec(): ScheduleSpec {
-  return {
-    calendars: [{ hour: 0, minute: 0, second: 0, comment: 'Pinterest daily batch, 00:00 UTC' }],
-    timezone: 'UTC',
-  };
-}
-
-/** Every schedule the workers ensure, by id. */
-export const DAILY_BACKFILLS: Readonly<Record<string, DailyBackfill>> = {
-  [NIGHTLY_SCHEDULE_ID]: { spec: nightlySpec, input: {} },
-  [PINTEREST_SCHEDULE_ID]: { spec: pinterestDailySpec, input: { dataset: 'pinterest' } },
-};
-
-/** 02:00 museum time every day: after closing and the evening re-exports, before anyone looks. */
-export function nightlySpec(config: Config): ScheduleSpec {
-  return {
-    calendars: [{ hour: 2, minute: 0, second: 0, comment: 'nightly backfill, 02:00 museum time' }],
-    timezone: config.museum.timeZone,
-  };
+/** The default dataset's runs keep the input they always had ({}), so its schedule is not rewritten. */
+function inputOf(daily: DailyBackfill, registry: DatasetRegistry): BackfillInput {
+  return daily.dataset === registry.defaultName ? {} : { dataset: daily.dataset };
 }
 
 function desired(
   config: Config,
-  o: ScheduleOptions,
+  o: ScheduleOptions & { scheduleId: string },
   daily: DailyBackfill,
   state: ScheduleUpdateOptions['state'],
 ) {
-  const scheduleId = o.scheduleId ?? NIGHTLY_SCHEDULE_ID;
+  const { scheduleId } = o;
   return {
     spec: daily.spec(config),
     action: {
@@ -63,7 +43,7 @@ function desired(
       workflowType: backfillWorkflow,
       taskQueue: o.taskQueue ?? config.temporal.taskQueue,
       workflowId: o.workflowId ?? scheduleId,
-      args: [o.input ?? daily.input] as [BackfillInput],
+      args: [o.input ?? inputOf(daily, INSTALLED_DATASETS)] as [BackfillInput],
     },
     policies: {
       // A run still going when the next is due (a huge re-export) is left alone, not doubled.
@@ -76,26 +56,26 @@ function desired(
   };
 }
 
-/** Ensures every schedule of DAILY_BACKFILLS (the kiosk nightly backfill, the Pinterest daily batch). */
+/** Ensures the daily backfill of every installed dataset that has one. */
 export async function ensureSchedules(
   client: Client,
   config: Config,
 ): Promise<Array<{ scheduleId: string; created: boolean }>> {
   const out = [];
-  for (const [scheduleId, daily] of Object.entries(DAILY_BACKFILLS)) {
+  for (const [scheduleId, daily] of dailyBackfills()) {
     out.push(await ensureDailyBackfill(client, config, { scheduleId }, daily));
   }
   return out;
 }
 
-/** Ensures the schedule of that id from DAILY_BACKFILLS; undefined if there is none. */
+/** Ensures the daily backfill of that id; undefined if there is none. */
 export function ensureScheduleById(
   client: Client,
   config: Config,
   id: string,
   options: ScheduleOptions = {},
 ) {
-  const daily = DAILY_BACKFILLS[id];
+  const daily = dailyBackfills().get(id);
   return daily
     ? ensureDailyBackfill(client, config, { ...options, scheduleId: options.scheduleId ?? id }, daily)
     : undefined;

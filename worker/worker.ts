@@ -11,8 +11,9 @@ import {
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { buildActivityDeps, createActivities } from '../activities';
+import { INSTALLED_DATASETS } from '../datasets';
 import type { Config } from '../config';
-import { migrate } from '../db/migrate';
+import { migrate, readMigrations } from '../db/migrate';
 import { connectTemporalWorker, createKafka, createPgPool, createS3 } from './connections';
 import { isPortFree } from './metrics-port';
 import { WORKFLOW_BUNDLE_PATH } from './workflow-bundle';
@@ -100,7 +101,7 @@ export interface RunningWorker {
 async function migrateAtStart(db: Pool, config: Config, logger: Logger): Promise<void> {
   const where = `${config.pg.database} on ${config.pg.host}:${config.pg.port}`;
   try {
-    const { applied } = await migrate(db);
+    const { applied } = await migrate(db, readMigrations(INSTALLED_DATASETS.migrationDirs));
     if (applied.length > 0) logger.info({ applied, database: where }, 'database schema migrated');
     else logger.debug({ database: where }, 'database schema up to date');
   } catch (err) {
@@ -119,7 +120,7 @@ export async function createMuseumWorker(config: Config, logger: Logger): Promis
   const kafka = createKafka(config);
   const s3 = createS3(config);
   const connection = await connectTemporalWorker(config);
-  const activityDeps = buildActivityDeps({ config, db, kafka, s3 });
+  const activityDeps = buildActivityDeps({ config, db, kafka, s3 }, INSTALLED_DATASETS);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

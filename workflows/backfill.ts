@@ -14,6 +14,7 @@ import type {
   StagedFile,
   TransformedHistoryFile,
 } from '../activities/backfill';
+import { RECORDED_DEFAULT_DATASET } from './recorded-inputs';
 
 const { listHistoryFiles } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -54,9 +55,9 @@ export type BackfillStage = 'extract' | 'transform' | 'load';
 export interface BackfillInput {
   /** Bucket holding the dataset's files; defaults to the worker's S3_BUCKET. */
   bucket?: string;
-  /** `kiosk` (lmnh_hist_data_*.csv, the default) or `pinterest` (the S3 sink connector's objects). */
+  /** A dataset with files, by name (default: the first installed, whose inputs never name it). */
   dataset?: string;
-  /** Only keys under this prefix; default the dataset's (Pinterest `topics/`, kiosk the whole bucket). */
+  /** Only keys under this prefix; default the dataset's own. */
   prefix?: string;
   /** Total data rows to load over the run (files then load one at a time, in file order). */
   rowLimit?: number;
@@ -165,7 +166,10 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
   }
 
   // Kiosk inputs stay as they were, so recorded runs replay unchanged.
-  const dataset = input.dataset !== undefined && input.dataset !== 'kiosk' ? { dataset: input.dataset } : {};
+  const dataset =
+    input.dataset !== undefined && input.dataset !== RECORDED_DEFAULT_DATASET
+      ? { dataset: input.dataset }
+      : {};
   const listing = await listHistoryFiles({
     bucket: input.bucket,
     ...dataset,

@@ -2,6 +2,7 @@ import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo }
 import type { Activities } from '../activities';
 import type { ReplayDataset, ReplayPageResult } from '../activities/rejects';
 import { emptyReplayCounts, type ReplayCounts } from '../common/replay-counts';
+import { RECORDED_DEFAULT_DATASET } from './recorded-inputs';
 
 // A page is one short transaction; a database outage is waited out, a bad input fails at once
 // (the activity raises a non-retryable BadReplayInput).
@@ -16,7 +17,7 @@ const { rejectsReplayHorizon, replayRejectsPage } = proxyActivities<Activities>(
 });
 
 export interface ReplayRejectsInput {
-  /** Whose rejects: kiosk (default) or pinterest. */
+  /** Whose rejects: a dataset's name (default: the first installed). */
   dataset?: ReplayDataset;
   /** Replay only rejects stored with this reason (e.g. unknown_site); all reasons by default. */
   reason?: string;
@@ -54,7 +55,7 @@ const DEFAULT_PAGES_PER_RUN = 200;
  */
 export async function replayRejectsWorkflow(input: ReplayRejectsInput = {}): Promise<ReplayRejectsResult> {
   const reason = input.reason ?? null;
-  const dataset = input.dataset ?? 'kiosk';
+  const dataset = input.dataset ?? RECORDED_DEFAULT_DATASET;
   const batchSize = input.batchSize ?? DEFAULT_REPLAY_BATCH;
   const pagesPerRun = Math.max(1, input.pagesPerRun ?? DEFAULT_PAGES_PER_RUN);
   const totals: ReplayRejectsResult = input.resume ?? {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../db/migrate';
-import { createLiveEventGenerator } from '../../simulator';
+import { createLiveEventGenerator } from '../../datasets/kiosk/simulator';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { archiveStopSignal, archiveTopicWorkflow, archiveWorkflowId } from '../../workflows/archive';
 import { backfillWorkflow } from '../../workflows/backfill';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../db/migrate';
-import { PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
-import { expectedTotals, pinterestTraffic } from '../../simulator/pinterest/traffic';
+import { PINTEREST_TYPES, type PinterestType } from '../../datasets/pinterest/rules';
+import { expectedTotals, pinterestTraffic } from '../../datasets/pinterest/simulator/traffic';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { archiveStopSignal, archiveTopicWorkflow, archiveWorkflowId } from '../../workflows/archive';
 import { backfillWorkflow } from '../../workflows/backfill';

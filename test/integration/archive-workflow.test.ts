@@ -7,7 +7,7 @@ import type {
   ExtractArchiveInput,
 } from '../../activities/archive';
 import { FailureType } from '../../common/failures';
-import { sinkObjectKey } from '../../domain/sink-layout';
+import { sinkObjectKey } from '../../pipeline/sink-layout';
 import { archiveStatsQuery, archiveStopSignal, archiveTopicWorkflow } from '../../workflows/archive';
 import { waitFor } from '../support/catalogue';
 import { uniqueName } from '../support/env';

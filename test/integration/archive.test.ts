@@ -2,16 +2,17 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { buildActivityDeps } from '../../activities';
+import { INSTALLED_DATASETS } from '../../datasets';
 import { createArchiveActivities, type ArchiveBatch } from '../../activities/archive';
 import { failureTypeOf } from '../../common/failures';
 import { discardBatch } from '../../pipeline/staging';
-import { createLiveEventGenerator, runLiveSimulator } from '../../simulator';
+import { createLiveEventGenerator, runLiveSimulator } from '../../datasets/kiosk/simulator';
 import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAllObjects } from '../../pipeline/s3-objects';
 import { migrate } from '../../db/migrate';
 import { LocalStack } from '../../infra/local/stack';
-import { sinkObjectKey } from '../../domain/sink-layout';
+import { sinkObjectKey } from '../../pipeline/sink-layout';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import {
   archiveStatsQuery,
@@ -281,7 +282,7 @@ describe('S3 archive', () => {
       produced.set(0, [...(produced.get(0) ?? []), ...values]);
     };
     await send(0, 10);
-    const deps = buildActivityDeps({ config, db, kafka, s3 });
+    const deps = buildActivityDeps({ config, db, kafka, s3 }, INSTALLED_DATASETS);
     const acts = createArchiveActivities(deps);
     const run = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...args: A): Promise<R> =>
       new MockActivityEnvironment().run(fn as (...a: unknown[]) => Promise<R>, ...args);

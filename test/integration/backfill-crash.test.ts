@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeHistory, type WriteHistoryResult } from '../../simulator/history-writer';
+import { writeHistory, type WriteHistoryResult } from '../../datasets/kiosk/simulator/history-writer';
 import { createPgPool, createS3 } from '../../worker/connections';
 import type { BackfillSummary } from '../../workflows/backfill';
 import type { Activities } from '../../activities';

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildActivityDeps } from '../../activities';
+import { INSTALLED_DATASETS } from '../../datasets';
 import {
   CHUNK_LINES,
   createBackfillActivities,
@@ -14,11 +15,14 @@ import {
 } from '../../activities/backfill';
 import { scheduleView } from '../../cli/schedule';
 import { FailureType } from '../../common/failures';
-import { REFERENCE_CATALOGUE, catalogueFromPublicIds, s3Position } from '../../domain';
-import { historyLines } from '../../simulator/history-rows';
-import { writeHistory, type WriteHistoryResult } from '../../simulator/history-writer';
+import { REFERENCE_CATALOGUE, catalogueFromPublicIds } from '../../datasets/kiosk/rules';
+import { s3Position } from '../../pipeline/position';
+import { historyLines } from '../../datasets/kiosk/simulator/history-rows';
+import { writeHistory, type WriteHistoryResult } from '../../datasets/kiosk/simulator/history-writer';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
-import { ensureScheduleById, NIGHTLY_SCHEDULE_ID, PINTEREST_SCHEDULE_ID } from '../../worker/schedule';
+import { NIGHTLY_SCHEDULE_ID } from '../../datasets/kiosk';
+import { PINTEREST_SCHEDULE_ID } from '../../datasets/pinterest';
+import { ensureScheduleById } from '../../worker/schedule';
 import type { BackfillSummary } from '../../workflows/backfill';
 import {
   countsOf,
@@ -420,7 +424,7 @@ describe('resume after a failed attempt', () => {
         };
       },
     });
-    const deps = buildActivityDeps({ config, db, kafka: createKafka(config), s3: flaky });
+    const deps = buildActivityDeps({ config, db, kafka: createKafka(config), s3: flaky }, INSTALLED_DATASETS);
     const activities = createBackfillActivities(deps);
     try {
       const [file] = (await activities.listHistoryFiles({ bucket: b })).files;
@@ -478,7 +482,7 @@ describe('resume after a failed attempt', () => {
     const b = await createBucket(s3, 'etag');
     const old = await putObject(s3, b, 'lmnh_hist_data_0.csv', 'at,site,val,type\n');
     await putObject(s3, b, 'lmnh_hist_data_0.csv', 'at,site,val,type\n2023-03-06 15:09:21,4,0,\n');
-    const deps = buildActivityDeps({ config, db, kafka: createKafka(config), s3 });
+    const deps = buildActivityDeps({ config, db, kafka: createKafka(config), s3 }, INSTALLED_DATASETS);
     try {
       const extract = new MockActivityEnvironment().run(createBackfillActivities(deps).extractHistoryFile, {
         bucket: b,

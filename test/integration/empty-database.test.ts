@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Client as PgClient } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FailureType, failureTypeOf } from '../../common/failures';
-import { historyKey } from '../../simulator/history-writer';
+import { historyKey } from '../../datasets/kiosk/simulator/history-writer';
 import { connectTemporalClient, createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { archiveTopicWorkflow, archiveWorkflowId } from '../../workflows/archive';
 import { backfillWorkflow } from '../../workflows/backfill';

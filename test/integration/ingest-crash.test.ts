@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLiveEventGenerator, runLiveSimulator } from '../../simulator';
+import { createLiveEventGenerator, runLiveSimulator } from '../../datasets/kiosk/simulator';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';

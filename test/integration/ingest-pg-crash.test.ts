@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
-import { createLiveEventGenerator, runLiveSimulator } from '../../simulator';
+import { createLiveEventGenerator, runLiveSimulator } from '../../datasets/kiosk/simulator';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { drainSignal, liveIngestStatsQuery, liveIngestWorkflow } from '../../workflows/ingest';
 import { seedReferenceCatalogue, waitFor } from '../support/catalogue';

@@ -2,7 +2,11 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComponentName } from '../../infra/local/component';
 import { LocalStack } from '../../infra/local/stack';
-import { createLiveEventGenerator, runLiveSimulator, type LiveSimulatorResult } from '../../simulator';
+import {
+  createLiveEventGenerator,
+  runLiveSimulator,
+  type LiveSimulatorResult,
+} from '../../datasets/kiosk/simulator';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import {
   drainSignal,

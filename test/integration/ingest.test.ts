@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafkaPosition, MAX_PAYLOAD_BYTES } from '../../domain';
+import { MAX_PAYLOAD_BYTES } from '../../datasets/kiosk/rules';
+import { kafkaPosition } from '../../pipeline/position';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import {
   drainSignal,

@@ -1,11 +1,11 @@
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../db/migrate';
-import { s3Position } from '../../domain';
-import { PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
-import { sinkObjectKey } from '../../domain/sink-layout';
-import { sinkObjects } from '../../simulator/pinterest/sink-objects';
-import { expectedTotals, pinterestTraffic } from '../../simulator/pinterest/traffic';
+import { s3Position } from '../../pipeline/position';
+import { PINTEREST_TYPES, type PinterestType } from '../../datasets/pinterest/rules';
+import { sinkObjectKey } from '../../pipeline/sink-layout';
+import { sinkObjects } from '../../datasets/pinterest/simulator/sink-objects';
+import { expectedTotals, pinterestTraffic } from '../../datasets/pinterest/simulator/traffic';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { backfillWorkflow, type BackfillInput } from '../../workflows/backfill';
 import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';

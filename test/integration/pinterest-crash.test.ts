@@ -1,8 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../db/migrate';
-import { PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
-import { expectedTotals, pinterestTraffic, type PinterestMessage } from '../../simulator/pinterest/traffic';
+import { PINTEREST_TYPES, type PinterestType } from '../../datasets/pinterest/rules';
+import {
+  expectedTotals,
+  pinterestTraffic,
+  type PinterestMessage,
+} from '../../datasets/pinterest/simulator/traffic';
 import { createKafka, createPgPool } from '../../worker/connections';
 import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
 import { waitFor } from '../support/catalogue';

@@ -1,9 +1,9 @@
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../db/migrate';
-import { kafkaPosition } from '../../domain';
-import { PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
-import { expectedTotals, pinterestTraffic } from '../../simulator/pinterest/traffic';
+import { kafkaPosition } from '../../pipeline/position';
+import { PINTEREST_TYPES, type PinterestType } from '../../datasets/pinterest/rules';
+import { expectedTotals, pinterestTraffic } from '../../datasets/pinterest/simulator/traffic';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { drainSignal, liveIngestStatsQuery, liveIngestWorkflow } from '../../workflows/ingest';
 import { waitFor } from '../support/catalogue';

@@ -1,6 +1,6 @@
 import { Client as PgClient } from 'pg';
 import { describe, expect, it } from 'vitest';
-import { PINTEREST_VIEWS, readPinterestView } from '../../db/pinterest-views';
+import { PINTEREST_VIEWS, readPinterestView } from '../../datasets/pinterest/views';
 import { pgPoolConfig } from '../../worker/connections';
 import { EXPECTED_PINTEREST_VIEWS, pinterestDatabase } from '../support/pinterest-insights';
 

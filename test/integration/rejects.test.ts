@@ -1,11 +1,12 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client as PgClient, type Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { judgeStoredReject } from '../../activities/rejects';
+import { judgeStoredReject } from '../../datasets/kiosk/rejects-replay';
 import { escapeText, rawPreview } from '../../cli/raw-preview';
 import { listRejects, parseSince } from '../../cli/rejects';
-import { catalogueFromPublicIds, kafkaPosition, REFERENCE_CATALOGUE, siteToPublicId } from '../../domain';
-import { exhibitionDocument, slugOf } from '../../simulator/exhibitions';
+import { catalogueFromPublicIds, REFERENCE_CATALOGUE, siteToPublicId } from '../../datasets/kiosk/rules';
+import { kafkaPosition } from '../../pipeline/position';
+import { exhibitionDocument, slugOf } from '../../datasets/kiosk/simulator/exhibitions';
 import { createKafka, createPgPool, createS3, pgPoolConfig } from '../../worker/connections';
 import type { BackfillSummary } from '../../workflows/backfill';
 import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';

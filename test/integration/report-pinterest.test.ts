@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../config/paths';
-import { PINTEREST_VIEWS } from '../../db/pinterest-views';
+import { PINTEREST_VIEWS } from '../../datasets/pinterest/views';
 import { TEST_DATABASE } from '../support/env';
 import { EXPECTED_PINTEREST_VIEWS, pinterestDatabase } from '../support/pinterest-insights';
 

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Worker, NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildActivityDeps, createActivities } from '../../activities';
+import { INSTALLED_DATASETS } from '../../datasets';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { healthCheckWorkflow } from '../../workflows';
 import { stackConfig, TEST_DATABASE, uniqueName, WORKFLOWS_PATH } from '../support/env';
@@ -73,7 +74,7 @@ describe('embedded stack smoke test', () => {
         namespace: config.temporal.namespace,
         taskQueue,
         workflowsPath: WORKFLOWS_PATH,
-        activities: createActivities(buildActivityDeps({ config, db, kafka, s3 })),
+        activities: createActivities(buildActivityDeps({ config, db, kafka, s3 }, INSTALLED_DATASETS)),
       });
       const client = new Client({ connection, namespace: config.temporal.namespace });
       const report = await worker.runUntil(

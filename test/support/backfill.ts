@@ -12,8 +12,9 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { parse } from 'csv-parse/sync';
 import type { Pool } from 'pg';
 import { buildActivityDeps, createActivities, type Activities } from '../../activities';
+import { INSTALLED_DATASETS } from '../../datasets';
 import type { Config } from '../../config';
-import { validateCsvRow, type RuleContext } from '../../domain';
+import { validateCsvRow, type RuleContext } from '../../datasets/kiosk/rules';
 import type { BackfillInput, BackfillSummary } from '../../workflows/backfill';
 import { uniqueName, WORKFLOWS_PATH } from './env';
 
@@ -37,7 +38,7 @@ export async function startBackfillWorker(deps: {
 }): Promise<BackfillTestWorker> {
   const taskQueue = uniqueName('backfill');
   const nativeConnection = await NativeConnection.connect({ address: deps.config.temporal.address });
-  const activityDeps = buildActivityDeps(deps);
+  const activityDeps = buildActivityDeps(deps, INSTALLED_DATASETS);
   const real = createActivities(activityDeps);
   const overrides: Partial<Activities> = {};
   const activities = Object.fromEntries(

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { writeExhibitionFiles } from '../../simulator/history-writer';
+import { writeExhibitionFiles } from '../../datasets/kiosk/simulator/history-writer';
 import type { SeedResult } from '../../workflows/seed';
 import { uniqueName } from './env';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { ensureLoginRole } from '../../activities/seed';
 import type { Config } from '../../config';
 import { migrate } from '../../db/migrate';
-import type { PinterestViewName } from '../../db/pinterest-views';
+import type { PinterestViewName } from '../../datasets/pinterest/views';
 import { createPgPool } from '../../worker/connections';
 import { stackConfig } from './env';
 

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import type { Pool } from 'pg';
 import { expect } from 'vitest';
 import { inTransaction } from '../../db/transaction';
-import { judgePinterestRecord, type PinterestType } from '../../domain/pinterest';
-import { readStoredRows } from '../../pipeline/pinterest/stored-rows';
+import { judgePinterestRecord, type PinterestType } from '../../datasets/pinterest/rules';
+import { readStoredRows } from '../../datasets/pinterest/stored-rows';
 import type { Outcome } from './pinterest';
 import { SPEC_COPIES } from './spec-files';
 

@@ -1,9 +1,9 @@
 import type { Kafka } from 'kafkajs';
 import { expect } from 'vitest';
 import type { Pool } from 'pg';
-import { PINTEREST_TYPES, type PinterestType } from '../../domain/pinterest';
-import { TABLE_OF } from '../../pipeline/pinterest/stored-rows';
-import type { PinterestMessage, PinterestTally } from '../../simulator/pinterest/traffic';
+import { PINTEREST_TYPES, type PinterestType } from '../../datasets/pinterest/rules';
+import { TABLE_OF } from '../../datasets/pinterest/stored-rows';
+import type { PinterestMessage, PinterestTally } from '../../datasets/pinterest/simulator/traffic';
 import { uniqueName } from './env';
 import { createTopics } from './kafka';
 

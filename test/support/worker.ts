@@ -4,6 +4,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { buildActivityDeps, createActivities, type Activities } from '../../activities';
+import { INSTALLED_DATASETS } from '../../datasets';
+import type { DatasetRegistry } from '../../pipeline/dataset-plugin';
 import type { Config } from '../../config';
 import { uniqueName, WORKFLOWS_PATH } from './env';
 
@@ -22,10 +24,12 @@ export async function startTestWorker(deps: {
   s3: S3Client;
   /** Wraps the real activities, e.g. to crash a dependency between two of them. */
   wrap?: (activities: Activities) => Activities;
+  /** The installed datasets; default the product's. */
+  registry?: DatasetRegistry;
 }): Promise<TestWorker> {
   const taskQueue = uniqueName('test');
   const nativeConnection = await NativeConnection.connect({ address: deps.config.temporal.address });
-  const activityDeps = buildActivityDeps(deps);
+  const activityDeps = buildActivityDeps(deps, deps.registry ?? INSTALLED_DATASETS);
   const worker = await Worker.create({
     connection: nativeConnection,
     namespace: deps.config.temporal.namespace,

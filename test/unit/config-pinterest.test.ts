@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config';
-import { pinterestTypeOfTopic } from '../../config/pinterest';
+import { pinterestTypeOfTopic } from '../../datasets/pinterest/config';
 import { configProblems } from '../support/config-problems';
 
 describe('Pinterest topics config', () => {

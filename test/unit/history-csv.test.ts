@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvLineJudge, splitFields } from '../../pipeline/kiosk/history-csv';
+import { CsvLineJudge, splitFields } from '../../datasets/kiosk/history-csv';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import { LineSplitter, type RawLine } from '../../pipeline/line-splitter';
 import { ctx } from './domain/fixtures';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSinkKey } from '../../domain/pinterest';
-import { rangeReadiness, sinkObjectBody, sinkObjectKey } from '../../domain/sink-layout';
-import { sinkObjects } from '../../simulator/pinterest/sink-objects';
+import { parseSinkKey } from '../../datasets/pinterest/rules';
+import { rangeReadiness, sinkObjectBody, sinkObjectKey } from '../../pipeline/sink-layout';
+import { sinkObjects } from '../../datasets/pinterest/simulator/sink-objects';
 
 const topics = { pin: 'pinterest.pin', geo: 'pinterest.geo', user: 'pinterest.user' };
 

@@ -6,10 +6,11 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Pool } from 'pg';
 import { buildActivityDeps } from '../../../activities';
+import { INSTALLED_DATASETS } from '../../../datasets';
 import { createSeedActivities } from '../../../activities/seed';
 import type { Config } from '../../../config';
-import { REFERENCE_CATALOGUE } from '../../../domain';
-import { exhibitionDocument, slugOf } from '../../../simulator/exhibitions';
+import { REFERENCE_CATALOGUE } from '../../../datasets/kiosk/rules';
+import { exhibitionDocument, slugOf } from '../../../datasets/kiosk/simulator/exhibitions';
 import { createKafka, createS3 } from '../../../worker/connections';
 import { deleteBucket } from '../../support/backfill';
 import { uniqueName } from '../../support/env';
@@ -138,7 +139,7 @@ export function expectedPerExhibition(events: KnownEvent[], w: Window): Expected
  */
 export async function seedDashboardDatabase(config: Config, db: Pool): Promise<void> {
   const s3 = createS3(config);
-  const deps = buildActivityDeps({ config, db, kafka: createKafka(config), s3 });
+  const deps = buildActivityDeps({ config, db, kafka: createKafka(config), s3 }, INSTALLED_DATASETS);
   const bucket = uniqueName('dash-catalogue').toLowerCase();
   try {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));

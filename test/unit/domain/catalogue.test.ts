@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_CATALOGUE, catalogueFromPublicIds, siteOfPublicId, siteToPublicId } from '../../../domain';
+import {
+  REFERENCE_CATALOGUE,
+  catalogueFromPublicIds,
+  siteOfPublicId,
+  siteToPublicId,
+} from '../../../datasets/kiosk/rules';
 
 describe('catalogue', () => {
   it('writes site numbers with at least two digits', () => {

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { MAX_PAYLOAD_BYTES, validateCsvRow } from '../../../domain';
+import { MAX_PAYLOAD_BYTES, validateCsvRow } from '../../../datasets/kiosk/rules';
 import { ctx, outcome } from './fixtures';
 
 const HEADER = ['at', 'site', 'val', 'type'];

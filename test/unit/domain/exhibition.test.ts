@@ -5,7 +5,7 @@ import {
   isExhibitionKey,
   isHistoryKey,
   parseExhibitionJson,
-} from '../../../domain';
+} from '../../../datasets/kiosk/rules';
 
 const FILE = {
   EXHIBITION_NAME: 'Thunder Lizards',

@@ -1,5 +1,10 @@
-import { REFERENCE_CATALOGUE, type RuleContext, type Verdict, catalogueFromPublicIds } from '../../../domain';
-import { REJECT_REASONS } from '../../../domain/rules';
+import {
+  REFERENCE_CATALOGUE,
+  type RuleContext,
+  type Verdict,
+  catalogueFromPublicIds,
+} from '../../../datasets/kiosk/rules';
+import { REJECT_REASONS } from '../../../datasets/kiosk/rules/rules';
 
 /** Fixed "now" for every test: well after all dated fixtures, so future_at only fires on purpose. */
 export const NOW = new Date('2026-11-23T12:00:00Z');

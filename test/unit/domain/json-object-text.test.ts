@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isJsonObjectText } from '../../../domain/json-object-text';
+import { isJsonObjectText } from '../../../common/json-object-text';
 
 /** The oracle: what JSON.parse says. */
 function parsesToObject(text: string): boolean {

@@ -8,7 +8,7 @@ import {
   s3KeyPrefix,
   s3ObjectSource,
   s3Position,
-} from '../../../domain';
+} from '../../../pipeline/position';
 
 describe('source positions', () => {
   it('formats Kafka positions from string, bigint and number offsets alike', () => {

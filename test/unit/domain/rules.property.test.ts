@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { integerLike, validateKafkaPayload, validateRecord } from '../../../domain';
+import { integerLike, validateKafkaPayload, validateRecord } from '../../../datasets/kiosk/rules';
 import { ctx, isWellFormedVerdict, outcome } from './fixtures';
 
 const OPEN_AT = '2026-02-24T10:00:00+00:00';

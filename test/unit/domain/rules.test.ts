@@ -6,7 +6,7 @@ import {
   catalogueFromPublicIds,
   validateKafkaPayload,
   validateRecord,
-} from '../../../domain';
+} from '../../../datasets/kiosk/rules';
 import { NOW, ctx, outcome } from './fixtures';
 
 const judge = (raw: string | Uint8Array) => validateKafkaPayload(raw, ctx);

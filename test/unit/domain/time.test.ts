@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseEventTime } from '../../../domain';
-import { civilFromDays, daysFromCivil, parseInstant } from '../../../domain/time';
+import { parseEventTime } from '../../../common/time';
+import { civilFromDays, daysFromCivil, parseInstant } from '../../../common/time';
 
 const iso = (text: string, tz?: string) => {
   const r = parseEventTime(text, tz);

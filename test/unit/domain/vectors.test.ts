@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateKafkaPayload } from '../../../domain';
+import { validateKafkaPayload } from '../../../datasets/kiosk/rules';
 import { KIOSK_VECTORS_FILE as VECTORS_PATH } from '../../support/spec-files';
 import { ctx } from './fixtures';
 

@@ -1,4 +1,4 @@
-import { REFERENCE_CATALOGUE, catalogueFromPublicIds } from '../../../domain/catalogue';
+import { REFERENCE_CATALOGUE, catalogueFromPublicIds } from '../../../datasets/kiosk/rules/catalogue';
 
 export const CATALOGUE = catalogueFromPublicIds(REFERENCE_CATALOGUE.map((e) => e.publicId));
 export const TZ = 'Europe/London';

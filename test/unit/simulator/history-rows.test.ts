@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_CATALOGUE } from '../../../domain/catalogue';
-import { validateCsvRow } from '../../../domain/rules';
-import { HISTORY_HEADER, historyLines, newHistoryStats } from '../../../simulator';
+import { REFERENCE_CATALOGUE } from '../../../datasets/kiosk/rules/catalogue';
+import { validateCsvRow } from '../../../datasets/kiosk/rules/rules';
+import { HISTORY_HEADER, historyLines, newHistoryStats } from '../../../datasets/kiosk/simulator';
 import { CATALOGUE } from './helpers';
 
 const NOW = Date.parse('2025-06-15T12:00:00Z');

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_CATALOGUE } from '../../../domain/catalogue';
+import { REFERENCE_CATALOGUE } from '../../../datasets/kiosk/rules/catalogue';
 import {
   isExhibitionError,
   isExhibitionKey,
   isHistoryKey,
   parseExhibitionJson,
-} from '../../../domain/exhibition';
-import { rowsInFile, writeHistory, type HistoryProgress } from '../../../simulator';
+} from '../../../datasets/kiosk/rules/exhibition';
+import { rowsInFile, writeHistory, type HistoryProgress } from '../../../datasets/kiosk/simulator';
 import { fakeS3 } from './fake-s3';
 
 const HISTORY = { now: Date.parse('2025-06-15T12:00:00Z') };

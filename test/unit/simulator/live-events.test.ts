@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { validateKafkaPayload } from '../../../domain/rules';
-import { FAULT_KINDS, FAULT_REASON, createLiveEventGenerator, type LiveEvent } from '../../../simulator';
+import { validateKafkaPayload } from '../../../datasets/kiosk/rules/rules';
+import {
+  FAULT_KINDS,
+  FAULT_REASON,
+  createLiveEventGenerator,
+  type LiveEvent,
+} from '../../../datasets/kiosk/simulator';
 import { CATALOGUE, TZ, inHours, localTime } from './helpers';
 
 const text = (e: LiveEvent): string => Buffer.from(e.value).toString('utf8');

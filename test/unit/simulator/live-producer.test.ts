@@ -1,6 +1,10 @@
 import type { Message, ProducerRecord } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLiveEventGenerator, runLiveSimulator, type LiveSimulatorResult } from '../../../simulator';
+import {
+  createLiveEventGenerator,
+  runLiveSimulator,
+  type LiveSimulatorResult,
+} from '../../../datasets/kiosk/simulator';
 
 function fakeProducer(fail?: Error) {
   const records: ProducerRecord[] = [];

@@ -7,13 +7,13 @@ import {
   splitSinkLines,
   type PinterestType,
   type RowOf,
-} from '../../../domain/pinterest';
+} from '../../../datasets/pinterest/rules';
 import { createRng } from '../../../simulator/random';
-import { breakRecord } from '../../../simulator/pinterest/faults';
-import { createPostPool } from '../../../simulator/pinterest/pool';
-import { producePinterestTraffic } from '../../../simulator/pinterest/produce';
-import { sinkObjects } from '../../../simulator/pinterest/sink-objects';
-import { expectedTotals, pinterestTraffic } from '../../../simulator/pinterest/traffic';
+import { breakRecord } from '../../../datasets/pinterest/simulator/faults';
+import { createPostPool } from '../../../datasets/pinterest/simulator/pool';
+import { producePinterestTraffic } from '../../../datasets/pinterest/simulator/produce';
+import { sinkObjects } from '../../../datasets/pinterest/simulator/sink-objects';
+import { expectedTotals, pinterestTraffic } from '../../../datasets/pinterest/simulator/traffic';
 
 const NOW = Date.UTC(2026, 0, 1);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, deriveSeed } from '../../../simulator';
+import { createRng, deriveSeed } from '../../../datasets/kiosk/simulator';
 
 describe('createRng', () => {
   it('replays a stream for the same seed, numeric or text', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isoWithOffset, localToEpoch, openingWindow, recentOpeningInstant } from '../../../simulator';
+import {
+  isoWithOffset,
+  localToEpoch,
+  openingWindow,
+  recentOpeningInstant,
+} from '../../../datasets/kiosk/simulator';
 
 const TZ = 'Europe/London';
 

@@ -9,7 +9,7 @@ import {
   parseCount,
   parseTimestamp,
   trimControlSpace,
-} from '../../../../domain/pinterest';
+} from '../../../../datasets/pinterest/rules';
 import { BASE, NOW, pin } from './records';
 
 const TRIMMED = ['\t', '\n', '\r', ' '];

@@ -1,5 +1,5 @@
 /** Valid records of each type and builders that change some of their values. */
-import { type PinterestType } from '../../../../domain/pinterest';
+import { type PinterestType } from '../../../../datasets/pinterest/rules';
 
 export const NOW = Date.UTC(2026, 0, 1);
 

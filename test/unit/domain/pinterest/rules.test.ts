@@ -6,7 +6,7 @@ import {
   compareWithStored,
   judgeAgainstStored,
   judgePinterestRecord,
-} from '../../../../domain/pinterest';
+} from '../../../../datasets/pinterest/rules';
 import { BASE, NOW, pin, record } from './records';
 
 const judge = <T extends PinterestType>(type: T, raw: string | Uint8Array | null): PinterestVerdict<T> =>

@@ -5,7 +5,7 @@ import {
   parseSinkKeyAnyPrefix,
   sinkSortKey,
   splitSinkLines,
-} from '../../../../domain/pinterest';
+} from '../../../../datasets/pinterest/rules';
 
 const layout = { topics: { pin: 'pinterest.pin', geo: 'pinterest.geo', user: 'pinterest.user' } };
 

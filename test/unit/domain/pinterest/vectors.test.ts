@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type PinterestRow, type PinterestVerdict, judgePinterestRecord } from '../../../../domain/pinterest';
+import {
+  type PinterestRow,
+  type PinterestVerdict,
+  judgePinterestRecord,
+} from '../../../../datasets/pinterest/rules';
 import { type PinterestVector, readPinterestVectors } from '../../../support/pinterest-vectors';
 
 // Fixed, so the 2099 future vectors and every past one stay what they are on any machine clock.

@@ -1,0 +1,61 @@
+import type { CatalogueCache } from './catalogue-cache';
+import { validateKafkaPayload, type RuleContext } from './rules';
+import { kafkaPosition } from '../../pipeline/position';
+import { CopyTextBuffer } from '../../pipeline/copy-text';
+import type { Dataset, TransformCounts } from '../../pipeline/dataset';
+import type { StagedBatch, StagedMessage } from '../../pipeline/staging';
+import { kioskHistoryFiles } from './history-files';
+import { KIOSK_REJECTS, kioskReplay } from './rejects-replay';
+import { countStagedVerdicts, loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
+
+/** The kiosk dataset (docs/spec/kiosk-events.md) behind the pipeline's dataset seam. */
+export function kioskDataset(deps: { catalogue: CatalogueCache; timeZone: string }): Dataset {
+  return {
+    name: 'kiosk',
+
+    async transform(client, batch, messages) {
+      let snapshot = await deps.catalogue.get();
+      const now = Date.now();
+      let judged = judge(batch, messages, { catalogue: snapshot.catalogue, now, timeZone: deps.timeZone });
+      if ((judged.counts.rejectsByReason.unknown_site ?? 0) > 0 && Date.now() - snapshot.loadedAt > 1000) {
+        // A site may have been seeded a moment ago: judge again against a fresh catalogue.
+        snapshot = await deps.catalogue.get(0);
+        judged = judge(batch, messages, { catalogue: snapshot.catalogue, now, timeZone: deps.timeZone });
+      }
+      const text = new CopyTextBuffer();
+      for (const { position, raw, verdict } of judged.verdicts) {
+        writeVerdict(text, batch.batchId, position, raw, verdict, snapshot.exhibitionIds);
+      }
+      await stageVerdicts(client, batch.batchId, text);
+      return judged.counts;
+    },
+
+    async load(client, batch) {
+      return loadStagedVerdicts(client, [batch.batchId], batch.messages);
+    },
+
+    stagedVerdicts: countStagedVerdicts,
+
+    files: kioskHistoryFiles(deps),
+
+    rejects: { store: KIOSK_REJECTS, replayPage: kioskReplay(deps.timeZone) },
+  };
+}
+
+function judge(batch: StagedBatch, messages: readonly StagedMessage[], ctx: RuleContext) {
+  const counts: TransformCounts = { byKind: { rating: 0, request: 0, reject: 0 }, rejectsByReason: {} };
+  const verdicts = messages.map((m) => {
+    const verdict = validateKafkaPayload(m.value, ctx);
+    const kind = verdict.kind === 'rejected' ? 'reject' : verdict.kind;
+    counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
+    if (verdict.kind === 'rejected') {
+      counts.rejectsByReason[verdict.reason] = (counts.rejectsByReason[verdict.reason] ?? 0) + 1;
+    }
+    return {
+      position: kafkaPosition(batch.source, m.partition, m.offset),
+      raw: m.value ?? Buffer.alloc(0),
+      verdict,
+    };
+  });
+  return { verdicts, counts };
+}

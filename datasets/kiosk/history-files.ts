@@ -1,0 +1,94 @@
+import { FailureType, permanentFailure } from '../../common/failures';
+import { historyFileNumber } from './rules';
+import { likePrefix, s3KeyPrefix, s3ObjectSource, s3Position } from '../../pipeline/position';
+import type { CatalogueCache } from './catalogue-cache';
+import { CopyTextBuffer } from '../../pipeline/copy-text';
+import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../../pipeline/dataset';
+import { MAX_LINE_BYTES } from '../../pipeline/line-splitter';
+import { CsvLineJudge } from './history-csv';
+import { loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
+
+/** What judging the next chunk of a history file needs: its header (null until line 1 is judged). */
+interface HistoryJudgeState {
+  header: string[] | null;
+}
+
+/** The kiosk history CSVs (lmnh_hist_data_<n>.csv) behind the dataset seam's file side. */
+export function kioskHistoryFiles(deps: { catalogue: CatalogueCache; timeZone: string }): FileDataset {
+  return {
+    sortKey(key) {
+      const n = historyFileNumber(key);
+      return n === undefined ? undefined : String(n).padStart(20, '0');
+    },
+
+    fileNumber: historyFileNumber,
+
+    async openFile(file, state) {
+      // Fresh, not the cached few seconds: a file judged against a stale catalogue stays judged.
+      const snapshot = await deps.catalogue.get(0);
+      const rules = { catalogue: snapshot.catalogue, now: Date.now(), timeZone: deps.timeZone };
+      const judge = new CsvLineJudge(rules, (state as HistoryJudgeState | null)?.header ?? null);
+      return {
+        async transformChunk(client, batch, lines, rowBudget): Promise<ChunkJudged> {
+          const judged = emptyChunkJudged(['rating', 'request', 'reject'], ['blank', 'header']);
+          const text = new CopyTextBuffer();
+          for (const line of lines) {
+            const bytes = line.value ?? Buffer.alloc(0);
+            // Extract keeps only the first MAX_LINE_BYTES of a longer line (as rejects replay assumes).
+            const v = judge.judge({
+              line: Number(line.offset),
+              bytes,
+              endOffset: 0,
+              oversize: bytes.length >= MAX_LINE_BYTES,
+            });
+            if (judge.headerProblem !== null) throw notHistory(file, judge.headerProblem);
+            if (v.kind === 'row') {
+              if (judged.rows >= rowBudget) {
+                judged.budgetReached = true;
+                break;
+              }
+              judged.rows++;
+              const verdict = v.verdict;
+              const kind = verdict.kind === 'rejected' ? 'reject' : verdict.kind;
+              judged.byKind[kind] = (judged.byKind[kind] ?? 0) + 1;
+              if (verdict.kind === 'rejected') {
+                judged.rejectsByReason[verdict.reason] = (judged.rejectsByReason[verdict.reason] ?? 0) + 1;
+              }
+              const position = s3Position(file.bucket, file.key, file.etag, Number(line.offset));
+              writeVerdict(text, batch.batchId, position, bytes, verdict, snapshot.exhibitionIds);
+            } else if (v.kind === 'blank') judged.skippedByKind.blank!++;
+            else if (v.kind === 'repeated-header') judged.skippedByKind.header!++;
+            judged.lastLine = Number(line.offset);
+          }
+          await stageVerdicts(client, batch.batchId, text);
+          judged.state = { header: judge.header } satisfies HistoryJudgeState;
+          return judged;
+        },
+      };
+    },
+
+    async swapIn(client, file, batchIds, { dedupe, staged }) {
+      const counts = await loadStagedVerdicts(client, batchIds, staged, dedupe);
+      // Every other version of this key, not only the one in the manifest: the key's rows end up
+      // being exactly this version's.
+      const keep = likePrefix(`${s3ObjectSource(file.bucket, file.key, file.etag)}#`);
+      const key = likePrefix(s3KeyPrefix(file.bucket, file.key));
+      let replacedRows = 0;
+      for (const table of ['rating_interaction', 'request_interaction', 'rejected_event']) {
+        const r = await client.query(
+          `delete from ${table} where source_position like $1 and source_position not like $2`,
+          [key, keep],
+        );
+        replacedRows += r.rowCount ?? 0;
+      }
+      return { ...counts, replacedRows };
+    },
+  };
+}
+
+function notHistory(file: FileRef, problem: string) {
+  return permanentFailure(
+    FailureType.NotAHistoryFile,
+    `s3://${file.bucket}/${file.key} is not a history file: ${problem}`,
+  );
+}

@@ -1,0 +1,170 @@
+import type { PoolClient } from 'pg';
+import { parsePosition, s3KeyLock } from '../../pipeline/position';
+import { MAX_LINE_BYTES } from '../../pipeline/line-splitter';
+import {
+  markReplayed,
+  outcomeText,
+  pageCandidates,
+  pageDone,
+  emptyReplayPage,
+  REPLAY_LOADED,
+  type RejectStore,
+  type ReplayPage,
+  type ReplayPageResult,
+} from '../../pipeline/reject-replay';
+import { decodeLine, splitFields } from './history-csv';
+import { loadSplitBatch } from './load-split';
+import {
+  catalogueFromPublicIds,
+  MAX_PAYLOAD_BYTES,
+  REJECT_REASONS,
+  validateCsvRow,
+  validateKafkaPayload,
+  type RejectReason,
+  type RuleContext,
+  type Verdict,
+} from './rules';
+import { addVerdict, emptySplit } from './split';
+
+/** Kiosk rejects: rejected_event, one record type. */
+export const KIOSK_REJECTS: RejectStore = {
+  table: 'rejected_event',
+  idColumn: 'rejected_event_id',
+  recordType: 'null::text',
+  reasons: REJECT_REASONS,
+};
+
+/** The columns of the history files (docs/spec/kiosk-events.md); a stored CSV reject is one data line. */
+export const HISTORY_HEADER: readonly string[] = ['at', 'site', 'val', 'type'];
+
+/** Judges one stored reject by the source its position names. */
+export function judgeStoredReject(position: string, raw: Buffer, ctx: RuleContext): Verdict {
+  const kind = parsePosition(position)?.kind;
+  if (kind === 's3') return judgeCsvLine(raw, ctx);
+  if (kind === 'kafka') return validateKafkaPayload(raw, ctx);
+  return {
+    kind: 'rejected',
+    reason: 'malformed',
+    detail: `unknown source position ${position.slice(0, 80)}`,
+  };
+}
+
+/** A history line as the backfill judged it: UTF-8 (BOM dropped), split with csv-parse when quoted. */
+function judgeCsvLine(raw: Buffer, ctx: RuleContext): Verdict {
+  // The backfill keeps at most MAX_LINE_BYTES of a line and judged a longer one too_large.
+  if (raw.length >= MAX_LINE_BYTES) {
+    return { kind: 'rejected', reason: 'too_large', detail: `line longer than ${raw.length} bytes` };
+  }
+  const decoded = decodeLine(raw);
+  if (!('text' in decoded)) return { kind: 'rejected', reason: 'malformed', detail: decoded.error };
+  const split = splitFields(decoded.text);
+  if (!('fields' in split)) return { kind: 'rejected', reason: 'malformed', detail: split.error };
+  return validateCsvRow(HISTORY_HEADER, split.fields, decoded.text, ctx);
+}
+
+/** The lock the backfill serialises an S3 key's swaps on, for a position of that key. */
+function keyLockOf(position: string): string | undefined {
+  const p = parsePosition(position);
+  return p?.kind === 's3' ? s3KeyLock(p.bucket, p.key) : undefined;
+}
+
+interface LockedReject {
+  id: string;
+  source_position: string;
+  /** Null when larger than any acceptable payload (not read: a page must stay small in memory). */
+  raw: Buffer | null;
+  reason: string;
+  detail: string;
+}
+
+/** The kiosk's replay of one page: today's rules and catalogue, accepted rows into the interaction tables. */
+export function kioskReplay(timeZone: string) {
+  return async (
+    client: PoolClient,
+    page: ReplayPage,
+    reason: string | null,
+    now: number,
+  ): Promise<ReplayPageResult> => {
+    const candidates = await pageCandidates(client, KIOSK_REJECTS, page, reason);
+    const last = candidates[candidates.length - 1];
+    if (!last) return emptyReplayPage();
+    // The catalogue as this transaction sees it (not the per-process cache, which may be a few
+    // seconds old): an exhibition seeded just before the replay counts.
+    const exhibitions = await client.query<{ exhibition_id: number; public_id: string }>(
+      'select exhibition_id, public_id from exhibition',
+    );
+    const ctx: RuleContext = {
+      catalogue: catalogueFromPublicIds(exhibitions.rows.map((e) => e.public_id)),
+      now,
+      timeZone,
+    };
+    const exhibitionIds = new Map(exhibitions.rows.map((e) => [e.public_id, e.exhibition_id]));
+    const locked = await lockRejects(client, candidates);
+    const result = await judgeAndLoad(client, locked, ctx, exhibitionIds);
+    return { ...result, lastId: last.id, done: pageDone(page, candidates.length, last.id) };
+  };
+}
+
+async function lockRejects(
+  client: PoolClient,
+  candidates: ReadonlyArray<{ id: string; source_position: string }>,
+): Promise<LockedReject[]> {
+  // A backfill replacing an S3 object deletes its old version's rows under this lock; holding it
+  // too means a row we load cannot outlive the version it belongs to. Sorted: no lock-order deadlock.
+  const keys = [
+    ...new Set(candidates.map((r) => keyLockOf(r.source_position)).filter((k) => k !== undefined)),
+  ].sort();
+  for (const k of keys) {
+    await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [k]);
+  }
+  // Re-read under row locks: a concurrent replay may have loaded some, a backfill deleted some.
+  // A payload over the size limit fails today as it did then (the rules reject it whatever it
+  // holds), so its bytes (up to 1 MiB each) are not read.
+  const { rows } = await client.query<LockedReject>(
+    `select rejected_event_id::text as id, source_position, reason, detail,
+            case when octet_length(raw) <= $3 then raw end as raw
+     from rejected_event
+     where rejected_event_id = any($1::bigint[]) and replay_outcome is distinct from $2
+     order by rejected_event_id for update`,
+    [candidates.map((r) => r.id), REPLAY_LOADED, MAX_PAYLOAD_BYTES + 3],
+  );
+  return rows;
+}
+
+async function judgeAndLoad(
+  client: PoolClient,
+  locked: readonly LockedReject[],
+  ctx: RuleContext,
+  exhibitionIds: ReadonlyMap<string, number>,
+): Promise<Omit<ReplayPageResult, 'lastId' | 'done'>> {
+  const split = emptySplit();
+  const loadedIds: string[] = [];
+  const failed: Array<{ id: string; outcome: string }> = [];
+  const stillRejectedByReason: Record<string, number> = {};
+  for (const row of locked) {
+    const raw = row.raw === null ? null : Buffer.from(row.raw);
+    const verdict: Verdict =
+      raw === null
+        ? { kind: 'rejected', reason: row.reason as RejectReason, detail: row.detail }
+        : judgeStoredReject(row.source_position, raw, ctx);
+    if (verdict.kind === 'rejected') {
+      failed.push({ id: row.id, outcome: outcomeText(verdict.reason, verdict.detail) });
+      stillRejectedByReason[verdict.reason] = (stillRejectedByReason[verdict.reason] ?? 0) + 1;
+    } else {
+      addVerdict(split, row.source_position, raw ?? Buffer.alloc(0), verdict);
+      loadedIds.push(row.id);
+    }
+  }
+  const written = await loadSplitBatch(client, split, exhibitionIds);
+  await markReplayed(client, KIOSK_REJECTS, loadedIds, failed);
+  return {
+    examined: locked.length,
+    loaded: loadedIds.length,
+    ratings: written.ratings,
+    requests: written.requests,
+    loadedByKind: { rating: written.ratings, request: written.requests },
+    alreadyPresent: loadedIds.length - written.ratings - written.requests,
+    stillRejected: failed.length,
+    stillRejectedByReason,
+  };
+}

@@ -1,0 +1,91 @@
+import type { PoolClient } from 'pg';
+import type { Verdict } from './rules';
+import type { CopyTextBuffer } from '../../pipeline/copy-text';
+import type { LoadCounts } from '../../pipeline/dataset';
+import { copyInto } from '../../pipeline/staging';
+
+/** staged_kiosk_verdict.kind */
+const KIND = { rating: 0, request: 1, reject: 2 } as const;
+
+const VERDICT_COLUMNS =
+  'staged_kiosk_verdict (batch_id, source_position, kind, exhibition_id, value, event_at, raw, reason, detail)';
+
+/** One verdict as a staged_kiosk_verdict row, whether it came from Kafka or from a history file. */
+export function writeVerdict(
+  text: CopyTextBuffer,
+  batchId: string,
+  position: string,
+  raw: Buffer,
+  verdict: Verdict,
+  exhibitionIds: ReadonlyMap<string, number>,
+): void {
+  if (verdict.kind === 'rejected') {
+    const detail = verdict.detail.slice(0, 1000);
+    text.row([batchId, position, String(KIND.reject), null, null, null, raw, verdict.reason, detail]);
+    return;
+  }
+  const id = exhibitionIds.get(verdict.exhibitionPublicId);
+  // The rules accepted the site against this same snapshot, so a miss is a bug, never data to drop.
+  if (id === undefined) throw new Error(`exhibition ${verdict.exhibitionPublicId} is not in the snapshot`);
+  const [kind, value] =
+    verdict.kind === 'rating' ? [KIND.rating, verdict.rating] : [KIND.request, verdict.request];
+  text.row([
+    batchId,
+    position,
+    String(kind),
+    String(id),
+    String(value),
+    verdict.eventAt.iso,
+    null,
+    null,
+    null,
+  ]);
+}
+
+/** Replaces the batch's staged verdicts with `text` (a retried transform leaves one set). */
+export async function stageVerdicts(
+  client: PoolClient,
+  batchId: string,
+  text: CopyTextBuffer,
+): Promise<void> {
+  await client.query('delete from staged_kiosk_verdict where batch_id = $1', [batchId]);
+  await copyInto(client, VERDICT_COLUMNS, text);
+}
+
+export async function countStagedVerdicts(client: PoolClient, batchIds: readonly string[]): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(
+    'select count(*)::int as n from staged_kiosk_verdict where batch_id = any($1::uuid[])',
+    [batchIds],
+  );
+  return rows[0]!.n;
+}
+
+/**
+ * Three set-based statements, never a row at a time. With `dedupe`, positions already stored are
+ * skipped; without, a plain insert (cheaper) lets a clash fail loudly instead of doubling a row.
+ */
+export async function loadStagedVerdicts(
+  client: PoolClient,
+  batchIds: readonly string[],
+  staged: number,
+  dedupe = true,
+): Promise<LoadCounts> {
+  const onConflict = dedupe ? 'on conflict (source_position) do nothing' : '';
+  const insert = async (sql: string) => (await client.query(sql, [batchIds])).rowCount ?? 0;
+  const rating = await insert(
+    `insert into rating_interaction (exhibition_id, rating_id, event_at, source_position)
+     select exhibition_id, value, event_at, source_position from staged_kiosk_verdict
+     where batch_id = any($1::uuid[]) and kind = 0 ${onConflict}`,
+  );
+  const request = await insert(
+    `insert into request_interaction (exhibition_id, request_id, event_at, source_position)
+     select exhibition_id, value, event_at, source_position from staged_kiosk_verdict
+     where batch_id = any($1::uuid[]) and kind = 1 ${onConflict}`,
+  );
+  const reject = await insert(
+    `insert into rejected_event (source_position, raw, reason, detail)
+     select source_position, raw, reason, detail from staged_kiosk_verdict
+     where batch_id = any($1::uuid[]) and kind = 2 ${onConflict}`,
+  );
+  return { inserted: { rating, request, reject }, alreadyLoaded: staged - rating - request - reject };
+}

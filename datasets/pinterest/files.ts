@@ -1,0 +1,106 @@
+import { FailureType, permanentFailure } from '../../common/failures';
+import type { PinterestTopics } from './config';
+import { s3Position } from '../../pipeline/position';
+import {
+  DEFAULT_SINK_PREFIX,
+  judgePinterestRecord,
+  parseSinkKey,
+  parseSinkKeyAnyPrefix,
+  sinkSortKey,
+  type PinterestType,
+} from './rules';
+import { CopyTextBuffer } from '../../pipeline/copy-text';
+import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../../pipeline/dataset';
+import { copyInto } from '../../pipeline/staging';
+import { STAGED_VERDICT_COLUMNS, VERDICT_KIND } from './staged-verdicts';
+import { loadPinterestBatches } from './load';
+
+/**
+ * The S3 sink connector's objects behind the dataset seam's file side. The key says the record type
+ * (its topic); a line is judged exactly like a Kafka value, at the position `s3:…@<etag>#<line>`.
+ * Unlike the kiosk history, an object is not the truth of its rows: a row is its identity's, wherever
+ * it came from first (live or another object), so loading a new version deletes nothing; its lines
+ * are new positions, and a record already stored is a duplicate.
+ */
+export function pinterestSinkFiles(deps: { topics: PinterestTopics }): FileDataset {
+  const typeOf = (file: FileRef): PinterestType => {
+    const parsed = parseSinkKeyAnyPrefix(file.key, deps.topics);
+    if (!parsed) {
+      throw permanentFailure(
+        FailureType.NotAHistoryFile,
+        `s3://${file.bucket}/${file.key} is not a sink object of this worker's Pinterest topics (${Object.values(deps.topics).join(', ')})`,
+      );
+    }
+    return parsed.type;
+  };
+
+  return {
+    defaultPrefix: DEFAULT_SINK_PREFIX,
+
+    sortKey(key, prefix) {
+      const parsed =
+        prefix === undefined
+          ? parseSinkKeyAnyPrefix(key, deps.topics)
+          : parseSinkKey(key, { prefix, topics: deps.topics });
+      return parsed && sinkSortKey(parsed);
+    },
+
+    async openFile(file) {
+      const type = typeOf(file);
+      const now = Date.now();
+      return {
+        async transformChunk(client, batch, lines, rowBudget): Promise<ChunkJudged> {
+          const judged = emptyChunkJudged(['row', 'reject']);
+          const text = new CopyTextBuffer();
+          for (const line of lines) {
+            if (judged.rows >= rowBudget) {
+              judged.budgetReached = true;
+              break;
+            }
+            // Every line is a record: an empty one is `malformed`, not skipped.
+            const raw = line.value ?? Buffer.alloc(0);
+            const n = Number(line.offset);
+            const verdict = judgePinterestRecord(type, raw, { now });
+            const where = [
+              batch.batchId,
+              s3Position(file.bucket, file.key, file.etag, n),
+              '0',
+              line.offset,
+              type,
+            ];
+            judged.rows++;
+            judged.lastLine = n;
+            // The raw line goes with every verdict: the chunk's lines are freed before load, and a
+            // row may still become a `conflicting_record` reject there.
+            if (verdict.kind === 'rejected') {
+              judged.byKind.reject!++;
+              judged.rejectsByReason[verdict.reason] = (judged.rejectsByReason[verdict.reason] ?? 0) + 1;
+              text.row([
+                ...where,
+                String(VERDICT_KIND.reject),
+                null,
+                null,
+                raw,
+                verdict.reason,
+                verdict.detail,
+              ]);
+            } else {
+              judged.byKind.row!++;
+              const row = JSON.stringify(verdict.row);
+              text.row([...where, String(VERDICT_KIND.row), String(verdict.row.ind), row, raw, null, null]);
+            }
+          }
+          await client.query('delete from staged_pinterest_verdict where batch_id = $1', [batch.batchId]);
+          await copyInto(client, STAGED_VERDICT_COLUMNS, text);
+          return judged;
+        },
+      };
+    },
+
+    async swapIn(client, file, batchIds, { staged }) {
+      // Positions with an outcome already are skipped by load itself, so `dedupe` changes nothing.
+      const counts = await loadPinterestBatches(client, batchIds, staged, typeOf(file));
+      return { ...counts, replacedRows: 0 };
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import type { PoolClient } from 'pg';
+import {
+  emptyReplayPage,
+  markReplayed,
+  outcomeText,
+  pageCandidates,
+  pageDone,
+  REPLAY_LOADED,
+  type RejectStore,
+  type ReplayPage,
+  type ReplayPageResult,
+} from '../../pipeline/reject-replay';
+import { sortAgainstStored, writeAccepted, type Candidate } from './accept';
+import {
+  judgePinterestRecord,
+  MAX_PAYLOAD_BYTES,
+  PINTEREST_REJECT_REASONS,
+  PINTEREST_TYPES,
+  type PinterestRejectReason,
+  type PinterestType,
+} from './rules';
+import { lockPinterestType, readStoredRows } from './stored-rows';
+
+/**
+ * Replay of stored Pinterest rejects: each is judged again with today's rules (checks 1..13) and
+ * against today's stored rows (check 14). One that now passes becomes a row or a duplicate under
+ * its SAME source position and stays in pinterest.rejected_record as history, marked loaded; so
+ * per type, consumed = rows + duplicates + rejects not loaded.
+ */
+export const PINTEREST_REJECTS: RejectStore = {
+  table: 'pinterest.rejected_record',
+  idColumn: 'rejected_record_id',
+  recordType: 'record_type',
+  reasons: PINTEREST_REJECT_REASONS,
+};
+
+interface StoredReject {
+  id: string;
+  record_type: PinterestType;
+  source_position: string;
+  reason: PinterestRejectReason;
+  detail: string;
+  /** Null when over the size limit: too_large today as then, so its bytes are not read. */
+  raw: Buffer | null;
+}
+
+type Failed = { id: string; outcome: string; reason: string };
+
+/** One page in the caller's transaction: lock, judge again, write what passes, mark every reject. */
+export async function replayPinterestPage(
+  client: PoolClient,
+  page: ReplayPage,
+  reason: string | null,
+  now: number,
+): Promise<ReplayPageResult> {
+  const candidates = await pageCandidates(client, PINTEREST_REJECTS, page, reason);
+  const last = candidates[candidates.length - 1];
+  if (!last) return emptyReplayPage();
+  // In PINTEREST_TYPES order, as every holder of more than one takes them: no lock-order deadlock.
+  for (const type of PINTEREST_TYPES) {
+    if (candidates.some((r) => r.record_type === type)) await lockPinterestType(client, type);
+  }
+  const locked = await client.query<StoredReject>(
+    `select rejected_record_id::text as id, record_type, source_position, reason, detail,
+            case when octet_length(raw) <= $3 then raw end as raw
+     from pinterest.rejected_record
+     where rejected_record_id = any($1::bigint[]) and replay_outcome is distinct from $2
+     order by rejected_record_id for update`,
+    [candidates.map((r) => r.id), REPLAY_LOADED, MAX_PAYLOAD_BYTES],
+  );
+
+  const failed: Failed[] = [];
+  const accepted: Record<PinterestType, Candidate[]> = { pin: [], geo: [], user: [] };
+  for (const r of locked.rows) {
+    const verdict =
+      r.raw === null
+        ? { kind: 'rejected' as const, reason: r.reason, detail: r.detail }
+        : judgePinterestRecord(r.record_type, Buffer.from(r.raw), { now });
+    if (verdict.kind === 'rejected')
+      failed.push({ id: r.id, reason: verdict.reason, outcome: outcomeText(verdict.reason, verdict.detail) });
+    else accepted[r.record_type].push({ position: r.source_position, row: verdict.row });
+  }
+  const idOf = new Map(locked.rows.map((r) => [r.source_position, r.id]));
+  const { loadedIds, loadedByKind } = await storeAccepted(client, accepted, idOf, failed);
+  await markReplayed(client, PINTEREST_REJECTS, loadedIds, failed);
+  const stillRejectedByReason: Record<string, number> = {};
+  for (const f of failed) stillRejectedByReason[f.reason] = (stillRejectedByReason[f.reason] ?? 0) + 1;
+  return {
+    ...emptyReplayPage(),
+    examined: locked.rows.length,
+    loaded: loadedIds.length,
+    loadedByKind,
+    stillRejected: failed.length,
+    stillRejectedByReason,
+    lastId: last.id,
+    done: pageDone(page, candidates.length, last.id),
+  };
+}
+
+/** Check 14 against today's stored rows, then the writes; a conflict joins `failed`. */
+async function storeAccepted(
+  client: PoolClient,
+  accepted: Record<PinterestType, Candidate[]>,
+  idOf: ReadonlyMap<string, string>,
+  failed: Failed[],
+) {
+  const loadedByKind = { row: 0, duplicate: 0 };
+  const loadedIds: string[] = [];
+  for (const type of PINTEREST_TYPES) {
+    if (accepted[type].length === 0) continue;
+    const stored = await readStoredRows(
+      client,
+      type,
+      accepted[type].map((c) => c.row.ind),
+    );
+    const sorted = sortAgainstStored(type, accepted[type], stored);
+    const written = await writeAccepted(client, type, sorted);
+    loadedByKind.row += written.rows;
+    loadedByKind.duplicate += written.duplicates;
+    for (const c of [...sorted.rows, ...sorted.duplicates]) loadedIds.push(idOf.get(c.position)!);
+    for (const c of sorted.conflicts) {
+      failed.push({
+        id: idOf.get(c.position)!,
+        reason: 'conflicting_record',
+        outcome: outcomeText('conflicting_record', c.detail),
+      });
+    }
+  }
+  return { loadedIds, loadedByKind };
+}

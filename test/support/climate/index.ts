@@ -1,0 +1,231 @@
+import path from 'node:path';
+import type { PoolClient } from 'pg';
+import { CopyTextBuffer } from '../../../pipeline/copy-text';
+import {
+  emptyChunkJudged,
+  type Dataset,
+  type FileDataset,
+  type LoadCounts,
+  type TransformCounts,
+} from '../../../pipeline/dataset';
+import type { DatasetPlugin } from '../../../pipeline/dataset-plugin';
+import {
+  kafkaPosition,
+  likePrefix,
+  s3KeyPrefix,
+  s3ObjectSource,
+  s3Position,
+} from '../../../pipeline/position';
+import {
+  emptyReplayPage,
+  markReplayed,
+  outcomeText,
+  pageCandidates,
+  pageDone,
+  REPLAY_LOADED,
+  type RejectStore,
+  type ReplayPageFn,
+} from '../../../pipeline/reject-replay';
+import { copyInto, type StagedMessage } from '../../../pipeline/staging';
+import { CLIMATE_REJECT_REASONS, judgeReading, type ClimateVerdict } from './rules';
+
+/**
+ * A third dataset defined in test code alone, to prove the seam: its own tables (a migration
+ * folder of its own), rules, topic, files and rejects, through the product's engine unchanged.
+ */
+export const CLIMATE = 'climate';
+
+const REJECTS: RejectStore = {
+  table: 'climate_reject',
+  idColumn: 'climate_reject_id',
+  recordType: 'null::text',
+  reasons: CLIMATE_REJECT_REASONS,
+};
+
+const COLUMNS =
+  'staged_climate_verdict (batch_id, source_position, kind, sensor, celsius, raw, reason, detail)';
+
+export function climatePlugin(topic: string): DatasetPlugin {
+  return {
+    name: CLIMATE,
+    summary: 'gallery climate readings (tests only)',
+    files: { [CLIMATE]: 'climate/*.jsonl' },
+    topics: () => [{ label: CLIMATE, topic }],
+    rejects: REJECTS,
+    migrations: path.join(__dirname, 'migrations'),
+    create: () => [climateDataset()],
+  };
+}
+
+async function sensorsOf(client: PoolClient): Promise<Set<string>> {
+  const { rows } = await client.query<{ sensor: string }>('select sensor from climate_sensor');
+  return new Set(rows.map((r) => r.sensor));
+}
+
+function stageRow(text: CopyTextBuffer, batchId: string, position: string, raw: Buffer, v: ClimateVerdict) {
+  if (v.kind === 'rejected') text.row([batchId, position, '1', null, null, raw, v.reason, v.detail]);
+  else text.row([batchId, position, '0', v.sensor, String(v.celsius), null, null, null]);
+}
+
+function count(counts: TransformCounts, v: ClimateVerdict): void {
+  const kind = v.kind === 'rejected' ? 'reject' : 'reading';
+  counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
+  if (v.kind === 'rejected') counts.rejectsByReason[v.reason] = (counts.rejectsByReason[v.reason] ?? 0) + 1;
+}
+
+async function stage(client: PoolClient, batchId: string, text: CopyTextBuffer): Promise<void> {
+  await client.query('delete from staged_climate_verdict where batch_id = $1', [batchId]);
+  await copyInto(client, COLUMNS, text);
+}
+
+async function loadStaged(
+  client: PoolClient,
+  batchIds: readonly string[],
+  staged: number,
+): Promise<LoadCounts> {
+  const insert = async (sql: string) => (await client.query(sql, [batchIds])).rowCount ?? 0;
+  const reading = await insert(
+    `insert into climate_reading (sensor, celsius, source_position)
+     select sensor, celsius, source_position from staged_climate_verdict
+     where batch_id = any($1::uuid[]) and kind = 0 on conflict (source_position) do nothing`,
+  );
+  const reject = await insert(
+    `insert into climate_reject (source_position, raw, reason, detail)
+     select source_position, raw, reason, detail from staged_climate_verdict
+     where batch_id = any($1::uuid[]) and kind = 1 on conflict (source_position) do nothing`,
+  );
+  return { inserted: { reading, reject }, alreadyLoaded: staged - reading - reject };
+}
+
+function climateDataset(): Dataset {
+  return {
+    name: CLIMATE,
+    async transform(client, batch, messages: readonly StagedMessage[]) {
+      const sensors = await sensorsOf(client);
+      const counts: TransformCounts = { byKind: { reading: 0, reject: 0 }, rejectsByReason: {} };
+      const text = new CopyTextBuffer();
+      for (const m of messages) {
+        const v = judgeReading(m.value, sensors);
+        count(counts, v);
+        stageRow(
+          text,
+          batch.batchId,
+          kafkaPosition(batch.source, m.partition, m.offset),
+          m.value ?? Buffer.alloc(0),
+          v,
+        );
+      }
+      await stage(client, batch.batchId, text);
+      return counts;
+    },
+    load: (client, batch) => loadStaged(client, [batch.batchId], batch.messages),
+    async stagedVerdicts(client, batchIds) {
+      const { rows } = await client.query<{ n: number }>(
+        'select count(*)::int as n from staged_climate_verdict where batch_id = any($1::uuid[])',
+        [batchIds],
+      );
+      return rows[0]!.n;
+    },
+    files: climateFiles(),
+    rejects: { store: REJECTS, replayPage: replayClimate },
+  };
+}
+
+function climateFiles(): FileDataset {
+  return {
+    defaultPrefix: 'climate/',
+    sortKey: (key, prefix) =>
+      key.startsWith(prefix ?? 'climate/') && key.endsWith('.jsonl') ? key : undefined,
+    async openFile(file) {
+      return {
+        async transformChunk(client, batch, lines, rowBudget) {
+          const sensors = await sensorsOf(client);
+          const judged = emptyChunkJudged(['reading', 'reject'], ['blank']);
+          const text = new CopyTextBuffer();
+          for (const line of lines) {
+            const bytes = line.value ?? Buffer.alloc(0);
+            if (bytes.toString('utf8').trim() === '') {
+              judged.skippedByKind.blank!++;
+            } else {
+              if (judged.rows >= rowBudget) {
+                judged.budgetReached = true;
+                break;
+              }
+              judged.rows++;
+              const v = judgeReading(bytes, sensors);
+              count(judged, v);
+              stageRow(
+                text,
+                batch.batchId,
+                s3Position(file.bucket, file.key, file.etag, Number(line.offset)),
+                bytes,
+                v,
+              );
+            }
+            judged.lastLine = Number(line.offset);
+          }
+          await stage(client, batch.batchId, text);
+          return judged;
+        },
+      };
+    },
+    async swapIn(client, file, batchIds, { staged }) {
+      const counts = await loadStaged(client, batchIds, staged);
+      const keep = likePrefix(`${s3ObjectSource(file.bucket, file.key, file.etag)}#`);
+      const key = likePrefix(s3KeyPrefix(file.bucket, file.key));
+      let replacedRows = 0;
+      for (const table of ['climate_reading', 'climate_reject']) {
+        const r = await client.query(
+          `delete from ${table} where source_position like $1 and source_position not like $2`,
+          [key, keep],
+        );
+        replacedRows += r.rowCount ?? 0;
+      }
+      return { ...counts, replacedRows };
+    },
+  };
+}
+
+const replayClimate: ReplayPageFn = async (client, page, reason) => {
+  const candidates = await pageCandidates(client, REJECTS, page, reason);
+  const last = candidates[candidates.length - 1];
+  if (!last) return emptyReplayPage();
+  const sensors = await sensorsOf(client);
+  const { rows } = await client.query<{ id: string; source_position: string; raw: Buffer }>(
+    `select climate_reject_id::text as id, source_position, raw from climate_reject
+     where climate_reject_id = any($1::bigint[]) and replay_outcome is distinct from $2
+     order by climate_reject_id for update`,
+    [candidates.map((c) => c.id), REPLAY_LOADED],
+  );
+  const loaded: string[] = [];
+  const failed: Array<{ id: string; outcome: string }> = [];
+  const stillRejectedByReason: Record<string, number> = {};
+  let inserted = 0;
+  for (const r of rows) {
+    const v = judgeReading(Buffer.from(r.raw), sensors);
+    if (v.kind === 'rejected') {
+      failed.push({ id: r.id, outcome: outcomeText(v.reason, v.detail) });
+      stillRejectedByReason[v.reason] = (stillRejectedByReason[v.reason] ?? 0) + 1;
+      continue;
+    }
+    const ins = await client.query(
+      `insert into climate_reading (sensor, celsius, source_position) values ($1, $2, $3)
+       on conflict (source_position) do nothing`,
+      [v.sensor, v.celsius, r.source_position],
+    );
+    inserted += ins.rowCount ?? 0;
+    loaded.push(r.id);
+  }
+  await markReplayed(client, REJECTS, loaded, failed);
+  return {
+    ...emptyReplayPage(),
+    examined: rows.length,
+    loaded: loaded.length,
+    loadedByKind: { reading: inserted },
+    alreadyPresent: loaded.length - inserted,
+    stillRejected: failed.length,
+    stillRejectedByReason,
+    lastId: last.id,
+    done: pageDone(page, candidates.length, last.id),
+  };
+};

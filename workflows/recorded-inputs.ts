@@ -1,0 +1,8 @@
+/**
+ * What a workflow input meant when it named no topic or dataset. Every starter now names both
+ * (the CLI and the schedules take them from the dataset registry, which workflow code cannot
+ * import); these remain so that runs started before that, and their recorded histories, go on
+ * unchanged. Nothing new should rely on them.
+ */
+export const RECORDED_DEFAULT_TOPIC = 'lmnh';
+export const RECORDED_DEFAULT_DATASET = 'kiosk';
