@@ -152,7 +152,7 @@ export function createBackfillActivities({ config, db, s3, datasets, registry }:
      * reads S3 again from the byte after the last committed chunk, if the ETag still matches.
      * An object that cannot be read fails with `ObjectUnreadable` (not retried).
      */
-    async extractHistoryFile(input: ExtractHistoryInput): Promise<ExtractedHistoryFile> {
+    async extractFile(input: ExtractHistoryInput): Promise<ExtractedHistoryFile> {
       const started = Date.now();
       const ctx = Context.current();
       const dataset = input.dataset ?? registry.defaultName;
@@ -185,10 +185,7 @@ export function createBackfillActivities({ config, db, s3, datasets, registry }:
     },
 
     /** Judges the staged lines in order and stages the verdicts; a retry goes on after the last judged chunk. */
-    async transformStagedFile(input: {
-      file: StagedFile;
-      rowLimit?: number;
-    }): Promise<TransformedHistoryFile> {
+    async transformFile(input: { file: StagedFile; rowLimit?: number }): Promise<TransformedHistoryFile> {
       const started = Date.now();
       const ctx = Context.current();
       const { file } = input;
@@ -214,7 +211,7 @@ export function createBackfillActivities({ config, db, s3, datasets, registry }:
     },
 
     /** The swap: in one transaction, the file's rows in, earlier versions out, manifest entry written. */
-    async loadStagedFile(input: { file: StagedFile }): Promise<LoadedHistoryFile> {
+    async loadFile(input: { file: StagedFile }): Promise<LoadedHistoryFile> {
       const started = Date.now();
       const ctx = Context.current();
       const { file } = input;

@@ -57,14 +57,35 @@ export function buildActivityDeps(
 
 /** The single registration point: workflows see only `typeof` this object's members. */
 export function createActivities(deps: ActivityDeps) {
+  const ingest = createIngestActivities(deps);
+  const backfill = createBackfillActivities(deps);
   return guardSchema({
     ...createHealthActivities(deps),
     ...createSeedActivities(deps),
-    ...createIngestActivities(deps),
-    ...createBackfillActivities(deps),
+    ...ingest,
+    ...backfill,
     ...createRejectActivities(deps),
     ...createArchiveActivities(deps),
+    ...recordedNames(ingest, backfill),
   });
+}
+
+/**
+ * The trios are named `<stage><Source>`: extract/transform/load of TopicBatch, ArchiveBatch and
+ * File. Runs started before that scheme schedule the old names, so these stay registered until
+ * none is left (workflows choose by `patched(ACTIVITY_NAMES_PATCH)`).
+ */
+function recordedNames(
+  ingest: ReturnType<typeof createIngestActivities>,
+  backfill: ReturnType<typeof createBackfillActivities>,
+) {
+  return {
+    transformStagedBatch: ingest.transformTopicBatch,
+    loadStagedBatch: ingest.loadTopicBatch,
+    extractHistoryFile: backfill.extractFile,
+    transformStagedFile: backfill.transformFile,
+    loadStagedFile: backfill.loadFile,
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -126,7 +126,7 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
     },
 
     /** Judges the staged messages with the dataset's rules and stages the verdicts. Rerunnable. */
-    async transformStagedBatch(input: { batch: StagedBatch }): Promise<TransformResult> {
+    async transformTopicBatch(input: { batch: StagedBatch }): Promise<TransformResult> {
       const started = Date.now();
       const { batch } = input;
       const dataset = datasetNamed(batch.dataset);
@@ -149,7 +149,7 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
      * The only commit point: if the checkpoint still stands where the batch starts, writes the
      * verdicts, advances the checkpoint and drops the staged batch, in one transaction.
      */
-    async loadStagedBatch(input: {
+    async loadTopicBatch(input: {
       batch: StagedBatch & { firstBrokerAt?: string | null };
       /** From transform, for the rejects metric. */
       rejectsByReason?: Record<string, number>;

@@ -1,8 +1,8 @@
 /**
  * The S3 sink connector's object layout, pure: where a range of one partition of a topic lives,
  * how its body is framed, and when a range is ready to be written. Shared by the archive
- * (activities/archive.ts), the Pinterest batch source (domain/pinterest/sink.ts) and the
- * simulator (simulator/pinterest/sink-objects.ts), so every part agrees on one spelling.
+ * (activities/archive.ts), the Pinterest batch source (datasets/pinterest/rules/sink.ts) and the
+ * simulator (datasets/pinterest/simulator/sink-objects.ts), so every part agrees on one spelling.
  */
 
 /** The connector's `topics.dir` with its slash. */

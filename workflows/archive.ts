@@ -1,5 +1,4 @@
 import {
-  CancellationScope,
   continueAsNew,
   defineQuery,
   defineSignal,
@@ -7,7 +6,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { FailureType, failureTypeOf } from '../common/failures';
+import { FailureType } from '../common/failures';
 import type { Activities } from '../activities';
 import type {
   ArchiveBatch,
@@ -15,7 +14,7 @@ import type {
   ArchiveTransformResult,
   ExtractArchiveInput,
 } from '../activities/archive';
-import { nextOffsets, untilSettledOr } from './settle';
+import { runBatches, startPending, type BatchSteps, type Pending } from './batch-loop';
 import { addStage, type StageStats } from './ingest-stats';
 
 /** Finish the batch in flight, then complete. */
@@ -157,51 +156,27 @@ export async function archiveTopicWorkflow(input: ArchiveInput): Promise<Archive
     });
   };
 
-  let after: Record<string, string> | undefined;
-  let prefetch: Pending | undefined;
-  try {
-    while (!mustStop()) {
-      const current = prefetch ?? extract(after);
-      prefetch = undefined;
-      const batch = await untilSettledOr(current.extracted, mustStop);
-      if (batch === undefined) {
-        current.cancel();
-        break;
-      }
+  const steps: BatchSteps<ArchiveBatch, ArchiveTransformResult> = {
+    start: (after) => extract(after),
+    isEmpty: (batch) => batch.objects.length === 0,
+    extracted(batch) {
       addStage(stats.stages.extract, batch);
       Object.assign(stats.lag, batch.lag);
-      if (batch.objects.length === 0) {
-        after = undefined; // every earlier load has committed: the checkpoint is exact
-        continue;
-      }
-      prefetch = mustStop() ? undefined : extract(nextOffsets(batch));
-      try {
-        const transformed = (await current.transformed)!;
-        addStage(stats.stages.transform, transformed);
-        const loaded = await loadArchiveBatch({ batch });
-        addStage(stats.stages.load, loaded);
-        addLoaded(stats, batch, transformed, loaded, new Date().toISOString());
-        if (loaded.superseded > 0) {
-          // The checkpoint stood elsewhere: start again from it.
-          prefetch?.cancel();
-          prefetch = undefined;
-          after = undefined;
-        } else {
-          after = nextOffsets(batch);
-        }
-      } catch (err) {
-        if (failureTypeOf(err) !== FailureType.StagedBatchMissing) throw err;
-        // PostgreSQL lost the unlogged staging: extract again from the checkpoint; the planned
-        // ranges are read exactly as they were.
-        stats.restaged++;
-        prefetch?.cancel();
-        prefetch = undefined;
-        after = undefined;
-      }
-    }
-  } finally {
-    prefetch?.cancel();
-  }
+    },
+    afterEmpty: () => undefined, // every earlier load has committed: the checkpoint is exact
+    mayPrefetch: () => true,
+    async load(batch, transformed) {
+      addStage(stats.stages.transform, transformed);
+      const loaded = await loadArchiveBatch({ batch });
+      addStage(stats.stages.load, loaded);
+      addLoaded(stats, batch, transformed, loaded, new Date().toISOString());
+      return loaded.superseded === 0;
+    },
+    // The planned ranges are read again exactly as they were, from the checkpoint.
+    restageFrom: () => undefined,
+    restaged: () => void stats.restaged++,
+  };
+  await runBatches(steps, undefined, mustStop);
   if (!stopping && !batchesDone()) {
     await continueAsNew<typeof archiveTopicWorkflow>({ ...input, stats });
   }
@@ -235,20 +210,10 @@ function addLoaded(
   stats.lastBatchAt = at;
 }
 
-interface Pending {
-  extracted: Promise<ArchiveBatch>;
-  transformed: Promise<ArchiveTransformResult | undefined>;
-  cancel(): void;
-}
-
-function startBatch(args: ExtractArchiveInput): Pending {
-  const scope = new CancellationScope();
-  const extracted = scope.run(() => extractArchiveBatch(args));
-  const transformed = scope.run(async () => {
-    const batch = await extracted;
-    return batch.objects.length === 0 ? undefined : transformArchiveBatch({ batch });
-  });
-  extracted.catch(() => undefined);
-  transformed.catch(() => undefined);
-  return { extracted, transformed, cancel: () => scope.cancel() };
+function startBatch(args: ExtractArchiveInput): Pending<ArchiveBatch, ArchiveTransformResult> {
+  return startPending(
+    () => extractArchiveBatch(args),
+    (batch) => batch.objects.length === 0,
+    (batch) => transformArchiveBatch({ batch }),
+  );
 }

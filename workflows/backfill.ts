@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   isCancellation,
   defineQuery,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -14,7 +15,7 @@ import type {
   StagedFile,
   TransformedHistoryFile,
 } from '../activities/backfill';
-import { RECORDED_DEFAULT_DATASET } from './recorded-inputs';
+import { ACTIVITY_NAMES_PATCH, RECORDED_DEFAULT_DATASET } from './recorded-inputs';
 
 const { listHistoryFiles } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -35,13 +36,13 @@ const retry = {
   maximumAttempts: 20,
 };
 // Extract and transform take up to a minute or two per million rows.
-const { extractHistoryFile, transformStagedFile } = proxyActivities<Activities>({
+const { extractFile, transformFile, extractHistoryFile, transformStagedFile } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '30 seconds',
   retry,
 });
 // One transaction; a 10,000,000-row file's swap can take minutes, heartbeating every 5 s.
-const { loadStagedFile } = proxyActivities<Activities>({
+const { loadFile, loadStagedFile } = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '1 minute',
   retry,
@@ -139,6 +140,10 @@ export const backfillProgressQuery = defineQuery<BackfillProgress>('progress');
  * an extract, a transform and a load activity.
  */
 export async function backfillWorkflow(input: BackfillInput = {}): Promise<BackfillSummary> {
+  const named = patched(ACTIVITY_NAMES_PATCH);
+  const stages = named
+    ? { extract: extractFile, transform: transformFile, load: loadFile }
+    : { extract: extractHistoryFile, transform: transformStagedFile, load: loadStagedFile };
   const startedAt = Date.now();
   const progress: BackfillProgress = {
     bucket: input.bucket ?? null,
@@ -227,7 +232,7 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
     };
     for (let restages = 0; ; restages++) {
       at('extract');
-      const extracted: ExtractedHistoryFile = await extractHistoryFile({
+      const extracted: ExtractedHistoryFile = await stages.extract({
         bucket: listing.bucket,
         key: file.key,
         etag: file.etag,
@@ -239,7 +244,7 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
       const staged: StagedFile = extracted.file;
       try {
         at('transform');
-        const transformed = await transformStagedFile({
+        const transformed = await stages.transform({
           file: staged,
           ...(Number.isFinite(budget) ? { rowLimit: budget } : {}),
         });
@@ -251,7 +256,7 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
         reported = true;
         progress.rowsAwaitingLoad += rows;
         try {
-          const loaded = await loadStagedFile({ file: staged });
+          const loaded = await stages.load({ file: staged });
           pass('load');
           return { extracted, transformed, loaded };
         } finally {

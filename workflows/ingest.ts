@@ -1,20 +1,21 @@
 import {
-  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { FailureType, failureTypeOf } from '../common/failures';
+import { FailureType } from '../common/failures';
 import type { Activities } from '../activities';
 import type { ExtractedBatch, ExtractTopicInput, TransformResult } from '../activities/ingest';
-import { nextOffsets, untilSettledOr } from './settle';
+import { runBatches, startPending, type BatchSteps, type Pending } from './batch-loop';
+import { nextOffsets } from './settle';
 import { addBatch, addStage, emptyStats, type LiveIngestStats } from './ingest-stats';
 import { caughtUp, dealPartitions, pick, shouldWiden, totalLag } from './ingest-lanes';
-import { RECORDED_DEFAULT_DATASET, RECORDED_DEFAULT_TOPIC } from './recorded-inputs';
+import { ACTIVITY_NAMES_PATCH, RECORDED_DEFAULT_DATASET, RECORDED_DEFAULT_TOPIC } from './recorded-inputs';
 
 export type { LiveIngestStats, StageStats } from './ingest-stats';
 
@@ -60,11 +61,12 @@ const { extractTopicBatch } = proxyActivities<Activities>({
 });
 // Heartbeats only once a step has run 15 s, so a normal batch costs none; a dead worker's batch
 // is retried elsewhere within 30 s.
-const { transformStagedBatch, loadStagedBatch } = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { ...retry, nonRetryableErrorTypes: [FailureType.StagedBatchMissing, FailureType.UnknownDataset] },
-});
+const { transformTopicBatch, loadTopicBatch, transformStagedBatch, loadStagedBatch } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: { ...retry, nonRetryableErrorTypes: [FailureType.StagedBatchMissing, FailureType.UnknownDataset] },
+  });
 
 const HISTORY_LIMIT = 4000;
 
@@ -78,6 +80,9 @@ export const ingestWorkflowId = (topic: string) => `ingest-${topic}`;
  * partitions are dealt to several such pipelines (lanes) whose loads commit side by side.
  */
 export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<LiveIngestStats> {
+  const named = patched(ACTIVITY_NAMES_PATCH);
+  const transform = named ? transformTopicBatch : transformStagedBatch;
+  const load = named ? loadTopicBatch : loadStagedBatch;
   const topic = input.topic ?? RECORDED_DEFAULT_TOPIC;
   const dataset = input.dataset ?? RECORDED_DEFAULT_DATASET;
   // Spread over the defaults: stats carried from a run of older code lack the newer counters.
@@ -117,7 +122,7 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
   ) => {
     stats.extracted++;
     const batchKey = `${workflowInfo().workflowId}#${stats.extracted}`;
-    return startBatch({
+    return startBatch(transform, {
       topic,
       dataset,
       batchKey,
@@ -137,61 +142,38 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
    * `enough` holds at a batch boundary; a waiting extract is given up as soon as either holds.
    */
   const runLane = async (partitions: string[] | undefined, enough: () => boolean): Promise<void> => {
-    const stop = () => mustStop() || enough();
-    let after = pick(next, partitions);
-    let prefetch: Pending | undefined;
-    try {
-      while (!stop()) {
-        const current = prefetch ?? extract(after, partitions);
-        prefetch = undefined;
-        const batch = await untilSettledOr(current.extracted, stop);
-        if (batch === undefined) {
-          current.cancel(); // paused, draining or lanes changing during the long poll
-          break;
-        }
+    const steps: BatchSteps<ExtractedBatch, TransformResult> = {
+      start: (after, previous) => extract(after, partitions, previous?.messages),
+      isEmpty: (batch) => batch.messages === 0,
+      extracted(batch) {
         addStage(stats.stages.extract, batch);
         Object.assign(stats.lag, batch.lag);
         if (partitions === undefined) partitionsSeen = Object.keys(batch.ranges);
-        if (batch.messages === 0) {
-          after = nextOffsets(batch);
-          continue; // an empty batch schedules neither transform nor load
-        }
-
-        inFlight++;
-        // No prefetch for a lane about to end: it would only be cancelled.
+      },
+      afterEmpty: nextOffsets,
+      mayPrefetch(batch) {
         const left = leftOfLimit(batch.messages);
-        prefetch =
-          stop() || (left !== undefined && left <= 0)
-            ? undefined
-            : extract(nextOffsets(batch), partitions, batch.messages);
-        try {
-          const transformed = (await current.transformed)!;
-          addStage(stats.stages.transform, transformed);
-          const loaded = await loadStagedBatch({ batch, rejectsByReason: transformed.rejectsByReason });
-          addStage(stats.stages.load, loaded);
-          if (loaded.outcome === 'superseded') {
-            // Another attempt moved the checkpoint: start again from it.
-            stats.superseded++;
-            prefetch?.cancel();
-            prefetch = undefined;
-            after = undefined;
-          } else {
-            addBatch(stats, batch, transformed, loaded, new Date().toISOString());
-            after = nextOffsets(batch);
-          }
-        } catch (err) {
-          if (failureTypeOf(err) !== FailureType.StagedBatchMissing) throw err;
-          // PostgreSQL lost the unlogged staging (a crash): read the same range again.
-          stats.restaged++;
-          prefetch?.cancel();
-          prefetch = undefined;
-          after = firstOffsets(batch);
-        } finally {
-          inFlight--;
+        return left === undefined || left > 0;
+      },
+      async load(batch, transformed) {
+        addStage(stats.stages.transform, transformed);
+        const loaded = await load({ batch, rejectsByReason: transformed.rejectsByReason });
+        addStage(stats.stages.load, loaded);
+        if (loaded.outcome === 'superseded') {
+          stats.superseded++;
+          return false;
         }
-      }
+        addBatch(stats, batch, transformed, loaded, new Date().toISOString());
+        return true;
+      },
+      restageFrom: firstOffsets,
+      restaged: () => void stats.restaged++,
+      loading: (delta) => void (inFlight += delta),
+    };
+    let after = pick(next, partitions);
+    try {
+      after = await runBatches(steps, after, () => mustStop() || enough());
     } finally {
-      prefetch?.cancel();
       next = partitions === undefined ? after : merge(next, partitions, after);
     }
   };
@@ -219,26 +201,16 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
   return { ...stats, state: limitReached() ? 'completed' : 'drained', batchInFlight: false };
 }
 
-/** A batch on its way to load: extracted, then transformed as soon as it is (even while the previous batch loads). */
-interface Pending {
-  extracted: Promise<ExtractedBatch>;
-  /** `undefined` for an empty batch. */
-  transformed: Promise<TransformResult | undefined>;
-  cancel(): void;
-}
-
 /** Extract and transform in their own scope, so a pause or drain can stop them without failing the run. */
-function startBatch(args: ExtractTopicInput): Pending {
-  const scope = new CancellationScope();
-  const extracted = scope.run(() => extractTopicBatch(args));
-  const transformed = scope.run(async () => {
-    const batch = await extracted;
-    return batch.messages === 0 ? undefined : transformStagedBatch({ batch });
-  });
-  // A cancelled prefetch is nobody's concern; its staged rows are replaced or swept.
-  extracted.catch(() => undefined);
-  transformed.catch(() => undefined);
-  return { extracted, transformed, cancel: () => scope.cancel() };
+function startBatch(
+  transform: (input: { batch: ExtractedBatch }) => Promise<TransformResult>,
+  args: ExtractTopicInput,
+): Pending<ExtractedBatch, TransformResult> {
+  return startPending(
+    () => extractTopicBatch(args),
+    (batch) => batch.messages === 0,
+    (batch) => transform({ batch }),
+  );
 }
 
 const firstOffsets = (b: ExtractedBatch) =>

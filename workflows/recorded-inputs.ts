@@ -6,3 +6,9 @@
  */
 export const RECORDED_DEFAULT_TOPIC = 'lmnh';
 export const RECORDED_DEFAULT_DATASET = 'kiosk';
+
+/**
+ * The patch under which workflows schedule the trios by their `<stage><Source>` names
+ * (transformTopicBatch, extractFile, ...); histories recorded before it replay with the old names.
+ */
+export const ACTIVITY_NAMES_PATCH = 'activity-names';

@@ -1,6 +1,6 @@
 /**
  * The Pinterest insights page's endpoints: each answers from the nine `reporting.pinterest_*` views
- * (read by db/pinterest-views.ts, the same reader as `museum-etl report pinterest`), reshaped for
+ * (read by views.ts, the same reader as `museum-etl report pinterest`), reshaped for
  * the charts. The views are small (a row per country, year or age group), so each is read whole.
  */
 import type { Pool } from 'pg';

@@ -113,7 +113,7 @@ describe('PostgreSQL killed -9 between the stages', () => {
     await tw?.close();
   });
 
-  for (const stage of ['transformStagedFile', 'loadStagedFile'] as const) {
+  for (const stage of ['transformFile', 'loadFile'] as const) {
     it(`extracts the file again and loads it exactly once when PostgreSQL dies before ${stage}`, async () => {
       const bucket = await createBucket(s3, 'pg-crash');
       const history = await writeHistory({ s3, bucket, rows: 50_000, files: 1, seed: `pg-crash-${stage}` });
@@ -122,11 +122,11 @@ describe('PostgreSQL killed -9 between the stages', () => {
         workflowId: uniqueName('seed'),
         args: [{ bucket }],
       });
-      const extracts: Array<Parameters<Activities['extractHistoryFile']>[0]> = [];
+      const extracts: Array<Parameters<Activities['extractFile']>[0]> = [];
       let restart: Promise<void> | undefined;
-      tw.overrides.extractHistoryFile = (input) => {
+      tw.overrides.extractFile = (input) => {
         extracts.push(input);
-        return tw.real.extractHistoryFile(input);
+        return tw.real.extractFile(input);
       };
       const crashFirst = async <T>(call: () => Promise<T>): Promise<T> => {
         if (!restart) {
@@ -136,10 +136,10 @@ describe('PostgreSQL killed -9 between the stages', () => {
         }
         return call();
       };
-      if (stage === 'transformStagedFile') {
-        tw.overrides.transformStagedFile = (input) => crashFirst(() => tw.real.transformStagedFile(input));
+      if (stage === 'transformFile') {
+        tw.overrides.transformFile = (input) => crashFirst(() => tw.real.transformFile(input));
       } else {
-        tw.overrides.loadStagedFile = (input) => crashFirst(() => tw.real.loadStagedFile(input));
+        tw.overrides.loadFile = (input) => crashFirst(() => tw.real.loadFile(input));
       }
       try {
         const handle = await tw.client.workflow.start('backfillWorkflow', {
@@ -158,7 +158,7 @@ describe('PostgreSQL killed -9 between the stages', () => {
         await expectLoadedOnce(bucket, summary, history);
       } finally {
         await restart;
-        delete tw.overrides.extractHistoryFile;
+        delete tw.overrides.extractFile;
         delete tw.overrides[stage];
       }
     }, 300_000);

@@ -14,10 +14,7 @@ import { backfillProgressQuery, backfillWorkflow } from '../../workflows/backfil
 import { uniqueName } from '../support/env';
 import { useTestWorkflowEnvironment } from '../support/workflow-env';
 
-type BackfillActivities = Pick<
-  Activities,
-  'listHistoryFiles' | 'extractHistoryFile' | 'transformStagedFile' | 'loadStagedFile'
->;
+type BackfillActivities = Pick<Activities, 'listHistoryFiles' | 'extractFile' | 'transformFile' | 'loadFile'>;
 
 const env = useTestWorkflowEnvironment();
 
@@ -72,8 +69,8 @@ function stubs(
   };
   const activities: BackfillActivities = {
     listHistoryFiles: async () => listing,
-    extractHistoryFile: async (input): Promise<ExtractedHistoryFile> => {
-      const n = await seen('extractHistoryFile', input.key, input.restage ? ' (restage)' : '');
+    extractFile: async (input): Promise<ExtractedHistoryFile> => {
+      const n = await seen('extractFile', input.key, input.restage ? ' (restage)' : '');
       return {
         status: 'extracted',
         file: stagedFile(input, n),
@@ -82,12 +79,12 @@ function stubs(
         attempt: 1,
       };
     },
-    transformStagedFile: async ({ file }) => {
-      await seen('transformStagedFile', file.key);
+    transformFile: async ({ file }) => {
+      await seen('transformFile', file.key);
       return transformed;
     },
-    loadStagedFile: async ({ file }) => {
-      await seen('loadStagedFile', file.key);
+    loadFile: async ({ file }) => {
+      await seen('loadFile', file.key);
       return loaded;
     },
   };
@@ -116,18 +113,18 @@ describe('backfill workflow (stubbed activities on a real test server)', () => {
     let extractedNext = () => {};
     const nextExtracted = new Promise<void>((resolve) => (extractedNext = resolve));
     const activities = stubs(calls, {
-      extractHistoryFile: (key) => {
+      extractFile: (key) => {
         if (key === KEYS[1]) extractedNext();
       },
       // One lane: this load can only end if the next file's extract runs meanwhile.
-      loadStagedFile: (key) => (key === KEYS[0] ? nextExtracted : undefined),
+      loadFile: (key) => (key === KEYS[0] ? nextExtracted : undefined),
     });
     const { summary, progress } = await run(activities);
     for (const k of KEYS) {
-      expect(stagesOf(calls, k)).toEqual(['extractHistoryFile', 'transformStagedFile', 'loadStagedFile']);
+      expect(stagesOf(calls, k)).toEqual(['extractFile', 'transformFile', 'loadFile']);
     }
-    expect(calls.indexOf(`extractHistoryFile ${KEYS[1]}`)).toBeGreaterThan(
-      calls.indexOf(`transformStagedFile ${KEYS[0]}`),
+    expect(calls.indexOf(`extractFile ${KEYS[1]}`)).toBeGreaterThan(
+      calls.indexOf(`transformFile ${KEYS[0]}`),
     );
     expect(summary.loaded.map((f) => f.key)).toEqual(KEYS);
     expect(summary).toMatchObject({ ratings: 2, requests: 2, rejects: 0, failed: [] });
@@ -144,7 +141,7 @@ describe('backfill workflow (stubbed activities on a real test server)', () => {
   it('records an unreadable file as failed, without retrying it, and loads the others', async () => {
     const calls: string[] = [];
     const activities = stubs(calls, {
-      extractHistoryFile: (key) => {
+      extractFile: (key) => {
         if (key === KEYS[0]) {
           throw ApplicationFailure.nonRetryable(
             `cannot read s3://stub/${key}: NoSuchKey`,
@@ -154,12 +151,8 @@ describe('backfill workflow (stubbed activities on a real test server)', () => {
       },
     });
     const { summary, progress } = await run(activities);
-    expect(stagesOf(calls, KEYS[0]!)).toEqual(['extractHistoryFile']);
-    expect(stagesOf(calls, KEYS[1]!)).toEqual([
-      'extractHistoryFile',
-      'transformStagedFile',
-      'loadStagedFile',
-    ]);
+    expect(stagesOf(calls, KEYS[0]!)).toEqual(['extractFile']);
+    expect(stagesOf(calls, KEYS[1]!)).toEqual(['extractFile', 'transformFile', 'loadFile']);
     expect(summary.failed).toEqual([{ key: KEYS[0], error: expect.stringMatching(/NoSuchKey/) }]);
     expect(summary.loaded.map((f) => f.key)).toEqual([KEYS[1]]);
     expect(progress).toMatchObject({
@@ -169,7 +162,7 @@ describe('backfill workflow (stubbed activities on a real test server)', () => {
     });
   });
 
-  for (const stage of ['transformStagedFile', 'loadStagedFile'] as const) {
+  for (const stage of ['transformFile', 'loadFile'] as const) {
     it(`extracts a file again when ${stage} finds its staging gone, and loads it once`, async () => {
       const calls: string[] = [];
       const activities = stubs(calls, {
@@ -182,14 +175,14 @@ describe('backfill workflow (stubbed activities on a real test server)', () => {
       const { summary, progress } = await run(activities);
       const [a, b] = KEYS as [string, string];
       expect(stagesOf(calls, a)).toEqual([
-        'extractHistoryFile',
-        'transformStagedFile',
-        ...(stage === 'loadStagedFile' ? ['loadStagedFile'] : []),
-        'extractHistoryFile (restage)',
-        'transformStagedFile',
-        'loadStagedFile',
+        'extractFile',
+        'transformFile',
+        ...(stage === 'loadFile' ? ['loadFile'] : []),
+        'extractFile (restage)',
+        'transformFile',
+        'loadFile',
       ]);
-      expect(stagesOf(calls, b)).toEqual(['extractHistoryFile', 'transformStagedFile', 'loadStagedFile']);
+      expect(stagesOf(calls, b)).toEqual(['extractFile', 'transformFile', 'loadFile']);
       expect(summary.failed).toEqual([]);
       // The restaged file may finish after the next one.
       expect(summary.loaded.map((f) => f.key).sort()).toEqual(KEYS);

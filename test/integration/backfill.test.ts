@@ -434,7 +434,7 @@ describe('resume after a failed attempt', () => {
       const beats: BackfillHeartbeat[] = [];
       const first = new MockActivityEnvironment({ attempt: 1 });
       first.on('heartbeat', (d: BackfillHeartbeat) => beats.push(d));
-      await expect(first.run(activities.extractHistoryFile, input)).rejects.toThrow(/ECONNRESET/);
+      await expect(first.run(activities.extractFile, input)).rejects.toThrow(/ECONNRESET/);
       const last = beats.at(-1)!;
       expect(last).toMatchObject({ stage: 'extract', lineReached: 2 * CHUNK_LINES });
       // Staged, not visible: readers see a file all at once or not at all.
@@ -442,12 +442,12 @@ describe('resume after a failed attempt', () => {
 
       cutAt = Infinity;
       const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: last });
-      const extracted = (await second.run(activities.extractHistoryFile, input)) as ExtractedHistoryFile;
+      const extracted = (await second.run(activities.extractFile, input)) as ExtractedHistoryFile;
       expect(extracted).toMatchObject({ status: 'extracted', resumedFromLine: last.lineReached });
       expect(ranges.at(-1)).toBe(`bytes=${last.bytes! - 1}-`);
       const staged = { file: extracted.file! };
       const transformed = (await new MockActivityEnvironment().run(
-        activities.transformStagedFile,
+        activities.transformFile,
         staged,
       )) as TransformedHistoryFile;
       expect(transformed).toMatchObject({
@@ -458,13 +458,13 @@ describe('resume after a failed attempt', () => {
         lines: w.totals.rows + 1,
       });
       // A retried transform finds every chunk judged and reports the same.
-      expect(await new MockActivityEnvironment().run(activities.transformStagedFile, staged)).toMatchObject({
+      expect(await new MockActivityEnvironment().run(activities.transformFile, staged)).toMatchObject({
         ratings: transformed.ratings,
         requests: transformed.requests,
         rejects: transformed.rejects,
       });
       expect(await countsOf(db, b)).toEqual({ ratings: 0, requests: 0, rejects: 0 });
-      const loaded = await new MockActivityEnvironment().run(activities.loadStagedFile, staged);
+      const loaded = await new MockActivityEnvironment().run(activities.loadFile, staged);
       expect(loaded).toMatchObject({ status: 'loaded', replaced: [] });
       const inDb = await outcomesOf(db, b, file!.key);
       expect(inDb.byLine.size).toBe(w.totals.rows);
@@ -484,7 +484,7 @@ describe('resume after a failed attempt', () => {
     await putObject(s3, b, 'lmnh_hist_data_0.csv', 'at,site,val,type\n2023-03-06 15:09:21,4,0,\n');
     const deps = buildActivityDeps({ config, db, kafka: createKafka(config), s3 }, INSTALLED_DATASETS);
     try {
-      const extract = new MockActivityEnvironment().run(createBackfillActivities(deps).extractHistoryFile, {
+      const extract = new MockActivityEnvironment().run(createBackfillActivities(deps).extractFile, {
         bucket: b,
         key: 'lmnh_hist_data_0.csv',
         etag: old,

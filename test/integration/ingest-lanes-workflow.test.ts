@@ -53,10 +53,10 @@ function fakeTopic(perPartition: number) {
         attempt: 1,
       };
     },
-    async transformStagedBatch({ batch }: { batch: ExtractedBatch }): Promise<TransformResult> {
+    async transformTopicBatch({ batch }: { batch: ExtractedBatch }): Promise<TransformResult> {
       return { byKind: { rating: batch.messages }, rejectsByReason: {}, durationMs: 1, attempt: 1 };
     },
-    async loadStagedBatch({ batch }: { batch: ExtractedBatch }): Promise<LoadResult> {
+    async loadTopicBatch({ batch }: { batch: ExtractedBatch }): Promise<LoadResult> {
       loading++;
       mostLoading = Math.max(mostLoading, loading);
       try {

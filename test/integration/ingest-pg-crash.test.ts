@@ -32,8 +32,8 @@ function crashingBetweenStages(real: Activities): Activities {
       }
       return batch;
     },
-    async transformStagedBatch(input) {
-      const result = await real.transformStagedBatch(input);
+    async transformTopicBatch(input) {
+      const result = await real.transformTopicBatch(input);
       if (++transforms === 4) {
         await crashPostgres();
         crashes.push(`after transform of ${input.batch.batchKey}`);

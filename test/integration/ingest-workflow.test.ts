@@ -48,7 +48,7 @@ function fakeTopic(total: number, faults: { missingOnce?: number; supersedeOnce?
         attempt: 1,
       };
     },
-    async transformStagedBatch({ batch }: { batch: ExtractedBatch }): Promise<TransformResult> {
+    async transformTopicBatch({ batch }: { batch: ExtractedBatch }): Promise<TransformResult> {
       calls.push(`transform ${batch.ranges['0']!.join('-')}`);
       if (faults.missingOnce !== undefined && Number(batch.ranges['0']![0]) === faults.missingOnce) {
         faults.missingOnce = undefined;
@@ -56,7 +56,7 @@ function fakeTopic(total: number, faults: { missingOnce?: number; supersedeOnce?
       }
       return { byKind: { rating: batch.messages }, rejectsByReason: {}, durationMs: 1, attempt: 1 };
     },
-    async loadStagedBatch({ batch }: { batch: ExtractedBatch }): Promise<LoadResult> {
+    async loadTopicBatch({ batch }: { batch: ExtractedBatch }): Promise<LoadResult> {
       const [first, next] = batch.ranges['0']!.map(Number) as [number, number];
       calls.push(`load ${first}-${next}`);
       if (faults.supersedeOnce === first) {
@@ -94,8 +94,8 @@ function byTopic(topics: Record<string, FakeTopic>): FakeTopic['activities'] {
   const of = (topic: string) => topics[topic]!.activities;
   return {
     extractTopicBatch: (input) => of(input.topic).extractTopicBatch(input),
-    transformStagedBatch: (args) => of(args.batch.source).transformStagedBatch(args),
-    loadStagedBatch: (args) => of(args.batch.source).loadStagedBatch(args),
+    transformTopicBatch: (args) => of(args.batch.source).transformTopicBatch(args),
+    loadTopicBatch: (args) => of(args.batch.source).loadTopicBatch(args),
   };
 }
 

@@ -25,7 +25,7 @@ const DIGITS = /^[0-9]+$/;
 
 /**
  * `<prefix><topic>/partition=<p>/<topic>+<p>+<startOffset>.json` (the layout `sinkObjectKey` in
- * domain/sink-layout.ts writes), or undefined for any other
+ * pipeline/sink-layout.ts writes), or undefined for any other
  * object (not data: skipped, never rejected). Plain string matching, not a regex built from the
  * topic: topic names may hold `.`, which a regex would read as "any character".
  */
