@@ -21,7 +21,8 @@ import { writeHistory } from '../datasets/kiosk/simulator/history-writer';
 import { backfillWorkflow, type BackfillInput } from '../workflows/backfill';
 import { archiveStopSignal, archiveTopicWorkflow } from '../workflows/archive';
 import { drainSignal, liveIngestWorkflow, pauseSignal, resumeSignal } from '../workflows/ingest';
-import { migrate } from '../db/migrate';
+import { migrate, readMigrations } from '../db/migrate';
+import { INSTALLED_DATASETS } from '../datasets';
 
 const OUT = repoPath('test', 'fixtures', 'histories');
 
@@ -98,7 +99,7 @@ async function recordArchive(
   deps: { db: ReturnType<typeof createPgPool>; kafka: ReturnType<typeof createKafka>; s3: S3Client },
   save: (name: string, handle: WorkflowHandle) => Promise<void>,
 ): Promise<void> {
-  await migrate(deps.db);
+  await migrate(deps.db, readMigrations(INSTALLED_DATASETS.migrationDirs));
   const topic = uniqueName('replay-archive');
   const admin = deps.kafka.admin();
   await admin.connect();

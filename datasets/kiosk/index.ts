@@ -1,4 +1,5 @@
 import type { Config } from '../../config';
+import { repoPath } from '../../config/paths';
 import type { Dataset } from '../../pipeline/dataset';
 import type { DatasetPlugin } from '../../pipeline/dataset-plugin';
 import { KIOSK_ARCHIVE_DATASET, kioskArchiveFiles } from './archive-files';
@@ -26,6 +27,7 @@ export const kioskPlugin: DatasetPlugin = {
   rejects: KIOSK_REJECTS,
   variants: [KIOSK_ARCHIVE_DATASET],
   reference: kioskCatalogueSeed,
+  migrations: repoPath('datasets', KIOSK_DATASET, 'migrations'),
   schedules: [
     {
       id: NIGHTLY_SCHEDULE_ID,

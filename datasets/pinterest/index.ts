@@ -1,3 +1,4 @@
+import { repoPath } from '../../config/paths';
 import type { DatasetPlugin } from '../../pipeline/dataset-plugin';
 import { PINTEREST_TOPIC_VARIABLES } from './config';
 import { PINTEREST_DATASET, pinterestDataset } from './dataset';
@@ -15,6 +16,7 @@ export const pinterestPlugin: DatasetPlugin = {
   topics: (config) => PINTEREST_TYPES.map((type) => ({ label: type, topic: config.pinterest.topics[type] })),
   topicVariables: PINTEREST_TYPES.map((t) => PINTEREST_TOPIC_VARIABLES[t].name),
   rejects: PINTEREST_REJECTS,
+  migrations: repoPath('datasets', PINTEREST_DATASET, 'migrations'),
   schedules: [
     {
       id: PINTEREST_SCHEDULE_ID,

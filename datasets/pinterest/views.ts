@@ -1,5 +1,5 @@
 /**
- * The nine analysis views of docs/spec/pinterest-posts.md (sql/migrations/0007_pinterest.sql), named
+ * The nine analysis views of docs/spec/pinterest-posts.md (migrations/0007_pinterest.sql), named
  * once for everything that reads them: `museum-etl report pinterest` and the dashboard's Pinterest
  * insights page. Each is read in a fixed order, so the same data always prints the same way.
  */

@@ -110,7 +110,7 @@ variable "artifact_bucket" {
 }
 
 variable "artifact_key" {
-  description = "Key of the app artifact (a .tgz of package.json, bin/, dist/, sql/ and production node_modules/). A new key rolls the workers (instance refresh)."
+  description = "Key of the app artifact (a .tgz of package.json, bin/, dist/, sql/, datasets/*/migrations/ and production node_modules/). A new key rolls the workers (instance refresh)."
   type        = string
 
   validation {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../db/migrate';
+import { migrate, readMigrations } from '../../db/migrate';
+import { INSTALLED_DATASETS } from '../../datasets';
 import { createLiveEventGenerator } from '../../datasets/kiosk/simulator';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { archiveStopSignal, archiveTopicWorkflow, archiveWorkflowId } from '../../workflows/archive';
@@ -26,7 +27,7 @@ const EVENTS = 4_000;
 let tw: TestWorker;
 
 beforeAll(async () => {
-  await migrate(db);
+  await migrate(db, readMigrations(INSTALLED_DATASETS.migrationDirs));
   tw = await startTestWorker({ config, db, kafka, s3 });
   await seedReferenceCatalogue(tw, s3);
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../db/migrate';
+import { migrate, readMigrations } from '../../db/migrate';
+import { INSTALLED_DATASETS } from '../../datasets';
 import { PINTEREST_TYPES, type PinterestType } from '../../datasets/pinterest/rules';
 import { expectedTotals, pinterestTraffic } from '../../datasets/pinterest/simulator/traffic';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
@@ -31,7 +32,7 @@ let topics: Record<PinterestType, string>;
 let tw: TestWorker;
 
 beforeAll(async () => {
-  await migrate(db);
+  await migrate(db, readMigrations(INSTALLED_DATASETS.migrationDirs));
   await truncatePinterest(db, 'all');
   const fresh = await newPinterestTopics(kafka, 3);
   topics = fresh.topics;

@@ -10,7 +10,7 @@ import { createLiveEventGenerator, runLiveSimulator } from '../../datasets/kiosk
 import { drainSignal, liveIngestWorkflow } from '../../workflows/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAllObjects } from '../../pipeline/s3-objects';
-import { migrate } from '../../db/migrate';
+import { migrate, readMigrations } from '../../db/migrate';
 import { LocalStack } from '../../infra/local/stack';
 import { sinkObjectKey } from '../../pipeline/sink-layout';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
@@ -141,7 +141,7 @@ async function expectArchiveIsTopic(
 }
 
 beforeAll(async () => {
-  await migrate(db);
+  await migrate(db, readMigrations(INSTALLED_DATASETS.migrationDirs));
   connection = await Connection.connect({ address: config.temporal.address });
   client = new Client({ connection, namespace: config.temporal.namespace });
 });

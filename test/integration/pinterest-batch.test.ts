@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../db/migrate';
+import { migrate, readMigrations } from '../../db/migrate';
+import { INSTALLED_DATASETS } from '../../datasets';
 import { s3Position } from '../../pipeline/position';
 import { PINTEREST_TYPES, type PinterestType } from '../../datasets/pinterest/rules';
 import { sinkObjectKey } from '../../pipeline/sink-layout';
@@ -51,7 +52,7 @@ async function putSinkObject(type: PinterestType, lines: string[], prefix = 'top
 }
 
 beforeAll(async () => {
-  await migrate(db);
+  await migrate(db, readMigrations(INSTALLED_DATASETS.migrationDirs));
   await truncatePinterest(db, 'all');
   const fresh = await newPinterestTopics(kafka, 3);
   topics = fresh.topics;

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../db/migrate';
+import { migrate, readMigrations } from '../../db/migrate';
+import { INSTALLED_DATASETS } from '../../datasets';
 import { PINTEREST_TYPES, type PinterestType } from '../../datasets/pinterest/rules';
 import {
   expectedTotals,
@@ -39,7 +40,7 @@ const outcomes = async () => {
 };
 
 beforeAll(async () => {
-  await migrate(db);
+  await migrate(db, readMigrations(INSTALLED_DATASETS.migrationDirs));
   await truncatePinterest(db, 'all');
   connection = await Connection.connect({ address: config.temporal.address });
   client = new Client({ connection, namespace: config.temporal.namespace });

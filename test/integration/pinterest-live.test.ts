@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../db/migrate';
+import { migrate, readMigrations } from '../../db/migrate';
+import { INSTALLED_DATASETS } from '../../datasets';
 import { kafkaPosition } from '../../pipeline/position';
 import { PINTEREST_TYPES, type PinterestType } from '../../datasets/pinterest/rules';
 import { expectedTotals, pinterestTraffic } from '../../datasets/pinterest/simulator/traffic';
@@ -69,7 +70,7 @@ const stats = (type: PinterestType) =>
   tw.client.workflow.getHandle(`ingest-${topics[type]}`).query(liveIngestStatsQuery);
 
 beforeAll(async () => {
-  await migrate(db);
+  await migrate(db, readMigrations(INSTALLED_DATASETS.migrationDirs));
   // Files share this run's database: start from no Pinterest rows at all.
   await truncatePinterest(db, 'all');
   const fresh = await newPinterestTopics(kafka, PARTITIONS);

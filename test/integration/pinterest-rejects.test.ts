@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRejects } from '../../cli/rejects';
-import { migrate } from '../../db/migrate';
+import { migrate, readMigrations } from '../../db/migrate';
+import { INSTALLED_DATASETS } from '../../datasets';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { replayRejectsWorkflow } from '../../workflows/replay-rejects';
 import { stackConfig, uniqueName } from '../support/env';
@@ -60,7 +61,7 @@ async function replayOutcomes(positions: string[]) {
 }
 
 beforeAll(async () => {
-  await migrate(db);
+  await migrate(db, readMigrations(INSTALLED_DATASETS.migrationDirs));
   await truncatePinterest(db, 'all');
   tw = await startTestWorker({ config, db, kafka, s3 });
 });

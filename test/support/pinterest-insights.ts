@@ -8,7 +8,8 @@ import type { Pool } from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { ensureLoginRole } from '../../activities/seed';
 import type { Config } from '../../config';
-import { migrate } from '../../db/migrate';
+import { migrate, readMigrations } from '../../db/migrate';
+import { INSTALLED_DATASETS } from '../../datasets';
 import type { PinterestViewName } from '../../datasets/pinterest/views';
 import { createPgPool } from '../../worker/connections';
 import { stackConfig } from './env';
@@ -75,7 +76,7 @@ export function pinterestDatabase(): { config: Config; db: Pool } {
   const config = stackConfig();
   const db = createPgPool(config);
   beforeAll(async () => {
-    await migrate(db);
+    await migrate(db, readMigrations(INSTALLED_DATASETS.migrationDirs));
     if (config.pg.readerPassword !== undefined) {
       await ensureLoginRole(db, config.pg.readerUser, config.pg.readerPassword, 'museum_reporting');
     }
