@@ -1,20 +1,9 @@
 import { Context } from '@temporalio/activity';
-import type { PoolClient } from 'pg';
 import { FailureType, permanentFailure } from '../common/failures';
 import { inTransaction } from '../db/transaction';
 import type { Dataset, LoadCounts, TransformCounts } from '../pipeline/dataset';
-import {
-  discardBatch,
-  loadedCounts,
-  markTransformed,
-  readStagedMessages,
-  recordLoaded,
-  stagedState,
-  stageMessages,
-  sweepStaging,
-  type OffsetRanges,
-  type StagedBatch,
-} from '../pipeline/staging';
+import { stageMessages, sweepStaging, type StagedBatch } from '../pipeline/staging';
+import { loadStaged, readCheckpoints, transformStaged } from '../pipeline/topic-stages';
 import { capLimits, DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from '../pipeline/topic-extract';
 import type { ActivityDeps } from './index';
 import { recordLag, recordLoadedBatch, recordStage } from './metrics';
@@ -130,25 +119,12 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
       const started = Date.now();
       const { batch } = input;
       const dataset = datasetNamed(batch.dataset);
-      return withHeartbeat(started, async () => {
-        const counts = await inTransaction(db, async (client) => {
-          const state = await stagedState(client, batch.batchId, true);
-          if (!state) throw missing(batch);
-          const messages = await readStagedMessages(client, batch.batchId);
-          if (messages.length !== state.messages) throw missing(batch);
-          const result = await dataset.transform(client, batch, messages);
-          await markTransformed(client, batch.batchId);
-          return result;
-        });
-        recordStage('transform', batch.dataset, Date.now() - started);
-        return { ...counts, durationMs: Date.now() - started, attempt: Context.current().info.attempt };
-      });
+      const counts = await withHeartbeat(started, () => transformStaged(db, dataset, batch));
+      recordStage('transform', batch.dataset, Date.now() - started);
+      return { ...counts, durationMs: Date.now() - started, attempt: Context.current().info.attempt };
     },
 
-    /**
-     * The only commit point: if the checkpoint still stands where the batch starts, writes the
-     * verdicts, advances the checkpoint and drops the staged batch, in one transaction.
-     */
+    /** The only commit point (`loadStaged`): rows, checkpoint and the batch's end in one transaction. */
     async loadTopicBatch(input: {
       batch: StagedBatch & { firstBrokerAt?: string | null };
       /** From transform, for the rejects metric. */
@@ -157,103 +133,20 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
       const started = Date.now();
       const { batch } = input;
       const dataset = datasetNamed(batch.dataset);
-      const done = (counts: LoadCounts, outcome: LoadResult['outcome']): LoadResult => ({
+      const { counts, outcome } = await withHeartbeat(started, () => loadStaged(db, dataset, batch));
+      const result = {
         ...counts,
         outcome,
         durationMs: Date.now() - started,
         attempt: Context.current().info.attempt,
-      });
-      const result = await withHeartbeat(started, () =>
-        inTransaction(db, async (client) => {
-          // Locks the checkpoints first: a concurrent attempt of this same batch commits or not before we look.
-          const atStart = await checkpointsAt(client, batch.source, batch.ranges);
-          const committed = await loadedCounts(client, batch.batchId);
-          // This batch committed already; Temporal did not hear back. Report what it wrote.
-          if (committed) return done(fromRecord(committed), 'loaded');
-          if (!atStart) {
-            await discardBatch(client, batch.batchId);
-            return done({ inserted: {}, alreadyLoaded: 0 }, 'superseded');
-          }
-          const state = await stagedState(client, batch.batchId, true);
-          if (state?.stage !== 'transformed') throw missing(batch);
-          if ((await dataset.stagedVerdicts(client, [batch.batchId])) !== state.messages)
-            throw missing(batch);
-          const counts = await dataset.load(client, batch);
-          await advanceCheckpoints(client, batch.source, batch.ranges);
-          await recordLoaded(client, batch, toRecord(counts));
-          await discardBatch(client, batch.batchId);
-          return done(counts, 'loaded');
-        }),
-      );
+      };
       recordStage('load', batch.dataset, Date.now() - started);
-      if (result.outcome === 'loaded') {
+      if (outcome === 'loaded') {
         recordLoadedBatch(batch, result, { ...input.rejectsByReason, ...result.rejectsByReason });
       }
       return result;
     },
   };
-}
-
-function missing(batch: StagedBatch) {
-  return permanentFailure(
-    FailureType.StagedBatchMissing,
-    `staged batch ${batch.batchKey} (${batch.batchId}) is gone (PostgreSQL restarted, or swept); extract it again`,
-  );
-}
-
-// Load-found rejects ride in the same flat record under a prefix, so a load retried after its
-// commit still reports them.
-const LOAD_REJECT = 'rejectedAtLoad:';
-const toRecord = (c: LoadCounts): Record<string, number> => ({
-  ...c.inserted,
-  alreadyLoaded: c.alreadyLoaded,
-  ...Object.fromEntries(Object.entries(c.rejectsByReason ?? {}).map(([r, n]) => [LOAD_REJECT + r, n])),
-});
-function fromRecord(r: Record<string, number>): LoadCounts {
-  const { alreadyLoaded = 0, ...rest } = r;
-  const inserted: Record<string, number> = {};
-  const rejectsByReason: Record<string, number> = {};
-  for (const [k, n] of Object.entries(rest)) {
-    if (k.startsWith(LOAD_REJECT)) rejectsByReason[k.slice(LOAD_REJECT.length)] = n;
-    else inserted[k] = n;
-  }
-  return { inserted, alreadyLoaded, rejectsByReason };
-}
-
-async function readCheckpoints(db: ActivityDeps['db'], topic: string): Promise<Map<number, string>> {
-  const { rows } = await db.query<{ partition: number; next_offset: string }>(
-    'select partition, next_offset from ingest_checkpoint where topic = $1',
-    [topic],
-  );
-  return new Map(rows.map((r) => [r.partition, r.next_offset]));
-}
-
-/** Locks the topic's checkpoints and says whether every partition with data starts where they stand. */
-async function checkpointsAt(client: PoolClient, topic: string, ranges: OffsetRanges): Promise<boolean> {
-  const moved = Object.entries(ranges).filter(([, [first, next]]) => first !== next);
-  const partitions = moved.map(([p]) => Number(p));
-  await client.query(
-    `insert into ingest_checkpoint (topic, partition, next_offset)
-     select $1, p, 0 from unnest($2::int[]) as p on conflict do nothing`,
-    [topic, partitions],
-  );
-  const { rows } = await client.query<{ partition: number; next_offset: string }>(
-    `select partition, next_offset from ingest_checkpoint
-     where topic = $1 and partition = any($2::int[]) order by partition for update`,
-    [topic, partitions],
-  );
-  const at = new Map(rows.map((r) => [r.partition, r.next_offset]));
-  return moved.every(([p, [first]]) => at.get(Number(p)) === first);
-}
-
-async function advanceCheckpoints(client: PoolClient, topic: string, ranges: OffsetRanges): Promise<void> {
-  const moved = Object.entries(ranges).filter(([, [first, next]]) => first !== next);
-  await client.query(
-    `update ingest_checkpoint c set next_offset = v.next, updated_at = now()
-     from unnest($2::int[], $3::bigint[]) as v(partition, next)
-     where c.topic = $1 and c.partition = v.partition`,
-    [topic, moved.map(([p]) => Number(p)), moved.map(([, [, next]]) => next)],
-  );
 }
 
 /** Heartbeats for a step that has waited `QUIET_MS`; the SDK throttles further calls. */

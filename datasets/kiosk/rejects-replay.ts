@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
+import { CopyTextBuffer } from '../../pipeline/copy-text';
 import { parsePosition, s3KeyLock } from '../../pipeline/position';
 import { MAX_LINE_BYTES } from '../../pipeline/line-splitter';
 import {
@@ -13,7 +15,6 @@ import {
   type ReplayPageResult,
 } from '../../pipeline/reject-replay';
 import { decodeLine, splitFields } from './history-csv';
-import { loadSplitBatch } from './load-split';
 import {
   catalogueFromPublicIds,
   MAX_PAYLOAD_BYTES,
@@ -24,7 +25,7 @@ import {
   type RuleContext,
   type Verdict,
 } from './rules';
-import { addVerdict, emptySplit } from './split';
+import { loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
 
 /** Kiosk rejects: rejected_event, one record type. */
 export const KIOSK_REJECTS: RejectStore = {
@@ -137,7 +138,9 @@ async function judgeAndLoad(
   ctx: RuleContext,
   exhibitionIds: ReadonlyMap<string, number>,
 ): Promise<Omit<ReplayPageResult, 'lastId' | 'done'>> {
-  const split = emptySplit();
+  // Through the kiosk's own load: the accepted verdicts are staged and loaded as any batch's are.
+  const batchId = randomUUID();
+  const text = new CopyTextBuffer();
   const loadedIds: string[] = [];
   const failed: Array<{ id: string; outcome: string }> = [];
   const stillRejectedByReason: Record<string, number> = {};
@@ -151,19 +154,23 @@ async function judgeAndLoad(
       failed.push({ id: row.id, outcome: outcomeText(verdict.reason, verdict.detail) });
       stillRejectedByReason[verdict.reason] = (stillRejectedByReason[verdict.reason] ?? 0) + 1;
     } else {
-      addVerdict(split, row.source_position, raw ?? Buffer.alloc(0), verdict);
+      writeVerdict(text, batchId, row.source_position, raw ?? Buffer.alloc(0), verdict, exhibitionIds);
       loadedIds.push(row.id);
     }
   }
-  const written = await loadSplitBatch(client, split, exhibitionIds);
+  await stageVerdicts(client, batchId, text);
+  const { inserted } = await loadStagedVerdicts(client, [batchId], loadedIds.length);
+  await client.query('delete from staged_kiosk_verdict where batch_id = $1', [batchId]);
   await markReplayed(client, KIOSK_REJECTS, loadedIds, failed);
+  const ratings = inserted.rating ?? 0;
+  const requests = inserted.request ?? 0;
   return {
     examined: locked.length,
     loaded: loadedIds.length,
-    ratings: written.ratings,
-    requests: written.requests,
-    loadedByKind: { rating: written.ratings, request: written.requests },
-    alreadyPresent: loadedIds.length - written.ratings - written.requests,
+    ratings,
+    requests,
+    loadedByKind: { rating: ratings, request: requests },
+    alreadyPresent: loadedIds.length - ratings - requests,
     stillRejected: failed.length,
     stillRejectedByReason,
   };
