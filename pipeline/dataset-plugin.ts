@@ -130,11 +130,6 @@ export class DatasetRegistry {
     return out;
   }
 
-  /** The plug-in whose live topics include this one. */
-  ownerOfTopic(config: Config, topic: string): DatasetPlugin | undefined {
-    return this.plugins.find((p) => p.topics(config).some((t) => t.topic === topic));
-  }
-
   get schedules(): DailyBackfill[] {
     return this.plugins.flatMap((p) => p.schedules ?? []);
   }
