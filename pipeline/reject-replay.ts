@@ -90,6 +90,38 @@ export async function pageCandidates(
   return rows;
 }
 
+/** A reject of a page, locked for the page's transaction. */
+export interface LockedReject {
+  id: string;
+  source_position: string;
+  record_type: string | null;
+  reason: string;
+  detail: string;
+  /** Null when larger than `maxRawBytes`: the rules reject it whatever it holds, so it is not read. */
+  raw: Buffer | null;
+}
+
+/**
+ * Locks the page's rejects that no concurrent replay loaded meanwhile, and reads them: a page must
+ * stay small in memory, so a payload over `maxRawBytes` (too large today as then) is not read.
+ */
+export async function lockRejects(
+  client: PoolClient,
+  store: RejectStore,
+  ids: readonly string[],
+  maxRawBytes: number,
+): Promise<LockedReject[]> {
+  const { rows } = await client.query<LockedReject>(
+    `select ${store.idColumn}::text as id, source_position, ${store.recordType} as record_type, reason, detail,
+            case when octet_length(raw) <= $3 then raw end as raw
+     from ${store.table}
+     where ${store.idColumn} = any($1::bigint[]) and replay_outcome is distinct from $2
+     order by ${store.idColumn} for update`,
+    [ids, REPLAY_LOADED, maxRawBytes],
+  );
+  return rows;
+}
+
 /** Marks the rejects a page loaded, and each still rejected with its outcome. */
 export async function markReplayed(
   client: PoolClient,

@@ -9,7 +9,8 @@ import {
   pageCandidates,
   pageDone,
   emptyReplayPage,
-  REPLAY_LOADED,
+  lockRejects,
+  type LockedReject,
   type RejectStore,
   type ReplayPage,
   type ReplayPageResult,
@@ -69,15 +70,6 @@ function keyLockOf(position: string): string | undefined {
   return p?.kind === 's3' ? s3KeyLock(p.bucket, p.key) : undefined;
 }
 
-interface LockedReject {
-  id: string;
-  source_position: string;
-  /** Null when larger than any acceptable payload (not read: a page must stay small in memory). */
-  raw: Buffer | null;
-  reason: string;
-  detail: string;
-}
-
 /** The kiosk's replay of one page: today's rules and catalogue, accepted rows into the interaction tables. */
 export function kioskReplay(timeZone: string) {
   return async (
@@ -100,13 +92,13 @@ export function kioskReplay(timeZone: string) {
       timeZone,
     };
     const exhibitionIds = new Map(exhibitions.rows.map((e) => [e.public_id, e.exhibition_id]));
-    const locked = await lockRejects(client, candidates);
+    const locked = await lockPage(client, candidates);
     const result = await judgeAndLoad(client, locked, ctx, exhibitionIds);
     return { ...result, lastId: last.id, done: pageDone(page, candidates.length, last.id) };
   };
 }
 
-async function lockRejects(
+async function lockPage(
   client: PoolClient,
   candidates: ReadonlyArray<{ id: string; source_position: string }>,
 ): Promise<LockedReject[]> {
@@ -119,17 +111,12 @@ async function lockRejects(
     await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [k]);
   }
   // Re-read under row locks: a concurrent replay may have loaded some, a backfill deleted some.
-  // A payload over the size limit fails today as it did then (the rules reject it whatever it
-  // holds), so its bytes (up to 1 MiB each) are not read.
-  const { rows } = await client.query<LockedReject>(
-    `select rejected_event_id::text as id, source_position, reason, detail,
-            case when octet_length(raw) <= $3 then raw end as raw
-     from rejected_event
-     where rejected_event_id = any($1::bigint[]) and replay_outcome is distinct from $2
-     order by rejected_event_id for update`,
-    [candidates.map((r) => r.id), REPLAY_LOADED, MAX_PAYLOAD_BYTES + 3],
+  return lockRejects(
+    client,
+    KIOSK_REJECTS,
+    candidates.map((r) => r.id),
+    MAX_PAYLOAD_BYTES + 3,
   );
-  return rows;
 }
 
 async function judgeAndLoad(

@@ -1,11 +1,11 @@
 import type { PoolClient } from 'pg';
 import {
   emptyReplayPage,
+  lockRejects,
   markReplayed,
   outcomeText,
   pageCandidates,
   pageDone,
-  REPLAY_LOADED,
   type RejectStore,
   type ReplayPage,
   type ReplayPageResult,
@@ -34,16 +34,6 @@ export const PINTEREST_REJECTS: RejectStore = {
   reasons: PINTEREST_REJECT_REASONS,
 };
 
-interface StoredReject {
-  id: string;
-  record_type: PinterestType;
-  source_position: string;
-  reason: PinterestRejectReason;
-  detail: string;
-  /** Null when over the size limit: too_large today as then, so its bytes are not read. */
-  raw: Buffer | null;
-}
-
 type Failed = { id: string; outcome: string; reason: string };
 
 /** One page in the caller's transaction: lock, judge again, write what passes, mark every reject. */
@@ -60,34 +50,33 @@ export async function replayPinterestPage(
   for (const type of PINTEREST_TYPES) {
     if (candidates.some((r) => r.record_type === type)) await lockPinterestType(client, type);
   }
-  const locked = await client.query<StoredReject>(
-    `select rejected_record_id::text as id, record_type, source_position, reason, detail,
-            case when octet_length(raw) <= $3 then raw end as raw
-     from pinterest.rejected_record
-     where rejected_record_id = any($1::bigint[]) and replay_outcome is distinct from $2
-     order by rejected_record_id for update`,
-    [candidates.map((r) => r.id), REPLAY_LOADED, MAX_PAYLOAD_BYTES],
+  const locked = await lockRejects(
+    client,
+    PINTEREST_REJECTS,
+    candidates.map((r) => r.id),
+    MAX_PAYLOAD_BYTES,
   );
 
   const failed: Failed[] = [];
   const accepted: Record<PinterestType, Candidate[]> = { pin: [], geo: [], user: [] };
-  for (const r of locked.rows) {
+  for (const r of locked) {
+    const type = r.record_type as PinterestType;
     const verdict =
       r.raw === null
-        ? { kind: 'rejected' as const, reason: r.reason, detail: r.detail }
-        : judgePinterestRecord(r.record_type, Buffer.from(r.raw), { now });
+        ? { kind: 'rejected' as const, reason: r.reason as PinterestRejectReason, detail: r.detail }
+        : judgePinterestRecord(type, Buffer.from(r.raw), { now });
     if (verdict.kind === 'rejected')
       failed.push({ id: r.id, reason: verdict.reason, outcome: outcomeText(verdict.reason, verdict.detail) });
-    else accepted[r.record_type].push({ position: r.source_position, row: verdict.row });
+    else accepted[type].push({ position: r.source_position, row: verdict.row });
   }
-  const idOf = new Map(locked.rows.map((r) => [r.source_position, r.id]));
+  const idOf = new Map(locked.map((r) => [r.source_position, r.id]));
   const { loadedIds, loadedByKind } = await storeAccepted(client, accepted, idOf, failed);
   await markReplayed(client, PINTEREST_REJECTS, loadedIds, failed);
   const stillRejectedByReason: Record<string, number> = {};
   for (const f of failed) stillRejectedByReason[f.reason] = (stillRejectedByReason[f.reason] ?? 0) + 1;
   return {
     ...emptyReplayPage(),
-    examined: locked.rows.length,
+    examined: locked.length,
     loaded: loadedIds.length,
     loadedByKind,
     stillRejected: failed.length,

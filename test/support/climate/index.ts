@@ -22,7 +22,7 @@ import {
   outcomeText,
   pageCandidates,
   pageDone,
-  REPLAY_LOADED,
+  lockRejects,
   type RejectStore,
   type ReplayPageFn,
 } from '../../../pipeline/reject-replay';
@@ -191,18 +191,18 @@ const replayClimate: ReplayPageFn = async (client, page, reason) => {
   const last = candidates[candidates.length - 1];
   if (!last) return emptyReplayPage();
   const sensors = await sensorsOf(client);
-  const { rows } = await client.query<{ id: string; source_position: string; raw: Buffer }>(
-    `select climate_reject_id::text as id, source_position, raw from climate_reject
-     where climate_reject_id = any($1::bigint[]) and replay_outcome is distinct from $2
-     order by climate_reject_id for update`,
-    [candidates.map((c) => c.id), REPLAY_LOADED],
+  const rows = await lockRejects(
+    client,
+    REJECTS,
+    candidates.map((c) => c.id),
+    1 << 20,
   );
   const loaded: string[] = [];
   const failed: Array<{ id: string; outcome: string }> = [];
   const stillRejectedByReason: Record<string, number> = {};
   let inserted = 0;
   for (const r of rows) {
-    const v = judgeReading(Buffer.from(r.raw), sensors);
+    const v = judgeReading(r.raw && Buffer.from(r.raw), sensors);
     if (v.kind === 'rejected') {
       failed.push({ id: r.id, outcome: outcomeText(v.reason, v.detail) });
       stillRejectedByReason[v.reason] = (stillRejectedByReason[v.reason] ?? 0) + 1;
