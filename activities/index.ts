@@ -10,6 +10,7 @@ import { ArchiveExtractor } from '../pipeline/archive-extract';
 import { PartitionReaderPool } from '../pipeline/kafka-reader';
 import type { DatasetRegistry } from '../pipeline/dataset-plugin';
 import { TopicExtractor } from '../pipeline/topic-extract';
+import { HeldBatches } from '../pipeline/held-batches';
 import { createHealthActivities } from './health';
 import { createRejectActivities } from './rejects';
 import { guardSchema } from './schema-guard';
@@ -31,12 +32,16 @@ export interface ActivityDeps {
   registry: DatasetRegistry;
   /** The datasets this worker runs, by name: the pipeline's only dataset-specific parts. */
   datasets: Record<string, Dataset>;
+  /** Live batches held in memory between extract and load; absent when no worker polls a host queue (then staged). */
+  held?: HeldBatches;
 }
 
 /** Per-process state shared by activities (readers, caches) around the given clients. */
 export function buildActivityDeps(
   clients: Pick<ActivityDeps, 'config' | 'db' | 'kafka' | 's3'>,
   registry: DatasetRegistry,
+  /** This process's own task queue (`hostQueueName`), polled by a worker of its own beside the shared one. */
+  hostQueue?: string,
 ): ActivityDeps & {
   close(): Promise<void>;
 } {
@@ -49,6 +54,7 @@ export function buildActivityDeps(
     archiveExtractor: new ArchiveExtractor(clients.kafka, archiveReaders),
     registry,
     datasets: registry.createDatasets({ config: clients.config, db: clients.db }),
+    ...(hostQueue !== undefined && { held: new HeldBatches(hostQueue) }),
     close: async () => {
       await Promise.all([readers.close(), archiveReaders.close()]);
     },

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { FailureType, permanentFailure } from '../common/failures';
 import { inTransaction } from '../db/transaction';
 import type { Dataset, LoadCounts, TransformCounts } from '../pipeline/dataset';
-import { stageMessages, sweepStaging, type StagedBatch } from '../pipeline/staging';
-import { loadStaged, readCheckpoints, transformStaged } from '../pipeline/topic-stages';
+import { stageMessages, sweepStaging, type StagedBatch, type StagedMessage } from '../pipeline/staging';
+import { loadHeld, loadStaged, readCheckpoints, transformStaged } from '../pipeline/topic-stages';
+import type { HeldBatches } from '../pipeline/held-batches';
 import { capLimits, DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from '../pipeline/topic-extract';
 import type { ActivityDeps } from './index';
 import { recordLag, recordLoadedBatch, recordStage } from './metrics';
@@ -20,10 +22,17 @@ export interface ExtractTopicInput {
   atMost?: number;
   /** Read only these partitions (a lane); default every partition of the topic. */
   partitions?: number[];
+  /**
+   * Hold the batch in this worker's memory (the claim check is its id and `hostQueue`) instead of
+   * staging it in PostgreSQL; runs started before held batches leave it out.
+   */
+  hold?: boolean;
 }
 
 /** The claim check: no event passes through Temporal, only where to find the batch. */
 export interface ExtractedBatch extends StagedBatch {
+  /** The task queue of the worker holding the batch, where its transform and load must run; absent: staged. */
+  hostQueue?: string;
   /** Partition → high watermark, for lag. */
   highWatermarks: Record<string, string>;
   /** Partition → messages after this batch, where the high watermark is known. */
@@ -50,13 +59,22 @@ export interface LoadResult extends LoadCounts {
 const QUIET_MS = 15_000;
 const SWEEP_EVERY_MS = 5 * 60_000;
 
-export function createIngestActivities({ db, extractor, datasets }: ActivityDeps) {
+export function createIngestActivities({ db, extractor, datasets, held }: ActivityDeps) {
   let lastSweep = 0;
   const datasetNamed = (name: string): Dataset => {
     const d = datasets[name];
     if (!d)
       throw permanentFailure(FailureType.UnknownDataset, `no dataset ${JSON.stringify(name)} on this worker`);
     return d;
+  };
+
+  /** Judges a batch this worker holds; the verdicts wait beside it for load. */
+  const judgeHeld = async (dataset: Dataset, batch: StagedBatch): Promise<TransformCounts> => {
+    const messages = held?.messages(batch.batchId);
+    if (!messages) throw heldBatchMissing(batch);
+    const judged = await dataset.judge(batch, messages);
+    held!.setJudged(batch.batchId, judged);
+    return judged.counts;
   };
 
   return {
@@ -92,7 +110,9 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
       const staged =
         read.messages.length === 0
           ? { ...batch, batchId: '', messages: 0, bytes: 0 }
-          : await inTransaction(db, (client) => stageMessages(client, batch, read.messages));
+          : input.hold && held
+            ? holdBatch(held, batch, read.messages)
+            : await inTransaction(db, (client) => stageMessages(client, batch, read.messages));
       const firstBrokerAt = read.messages.reduce<string | null>(
         (min, m) => (m.brokerAt && (min === null || m.brokerAt < min) ? m.brokerAt : min),
         null,
@@ -115,25 +135,32 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
     },
 
     /** Judges the staged messages with the dataset's rules and stages the verdicts. Rerunnable. */
-    async transformTopicBatch(input: { batch: StagedBatch }): Promise<TransformResult> {
+    async transformTopicBatch(input: {
+      batch: StagedBatch & { hostQueue?: string };
+    }): Promise<TransformResult> {
       const started = Date.now();
       const { batch } = input;
       const dataset = datasetNamed(batch.dataset);
-      const counts = await withHeartbeat(started, () => transformStaged(db, dataset, batch));
+      const counts = await withHeartbeat(started, () =>
+        batch.hostQueue ? judgeHeld(dataset, batch) : transformStaged(db, dataset, batch),
+      );
       recordStage('transform', batch.dataset, Date.now() - started);
       return { ...counts, durationMs: Date.now() - started, attempt: Context.current().info.attempt };
     },
 
     /** The only commit point (`loadStaged`): rows, checkpoint and the batch's end in one transaction. */
     async loadTopicBatch(input: {
-      batch: StagedBatch & { firstBrokerAt?: string | null };
+      batch: StagedBatch & { firstBrokerAt?: string | null; hostQueue?: string };
       /** From transform, for the rejects metric. */
       rejectsByReason?: Record<string, number>;
     }): Promise<LoadResult> {
       const started = Date.now();
       const { batch } = input;
       const dataset = datasetNamed(batch.dataset);
-      const { counts, outcome } = await withHeartbeat(started, () => loadStaged(db, dataset, batch));
+      const { counts, outcome } = await withHeartbeat(started, () =>
+        batch.hostQueue ? loadHeld(db, batch, held?.judged(batch.batchId)) : loadStaged(db, dataset, batch),
+      );
+      if (batch.hostQueue) held?.release(batch.batchId);
       const result = {
         ...counts,
         outcome,
@@ -147,6 +174,24 @@ export function createIngestActivities({ db, extractor, datasets }: ActivityDeps
       return result;
     },
   };
+}
+
+function holdBatch(
+  held: HeldBatches,
+  batch: Omit<StagedBatch, 'batchId' | 'messages' | 'bytes'>,
+  messages: readonly StagedMessage[],
+): StagedBatch & { hostQueue: string } {
+  const batchId = randomUUID();
+  const bytes = messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
+  held.hold(batch.batchKey, batchId, messages, bytes);
+  return { ...batch, batchId, messages: messages.length, bytes, hostQueue: held.hostQueue };
+}
+
+function heldBatchMissing(batch: StagedBatch) {
+  return permanentFailure(
+    FailureType.StagedBatchMissing,
+    `batch ${batch.batchKey} (${batch.batchId}) is no longer held by this worker; extract it again`,
+  );
 }
 
 /** Heartbeats for a step that has waited `QUIET_MS`; the SDK throttles further calls. */

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
 
 /**
  * Every failure type an activity raises on purpose, in one place. They reach the Temporal UI as
@@ -17,9 +17,10 @@ export const FailureType = {
   /** Workflow input that can never be valid. */
   BadInput: 'BadInput',
   /**
-   * A staged batch (or a history file's staged chunks) is gone when transform or load looks for
-   * it: PostgreSQL crashed (unlogged staging comes back empty) or a sweep removed it. The workflow
-   * extracts the range (or the file) again.
+   * A batch's claim check no longer leads to it when transform or load looks: a batch held in a
+   * worker's memory was let go, or a staged batch (or a history file's staged chunks) is gone
+   * because PostgreSQL crashed (unlogged staging comes back empty) or a sweep removed it. The
+   * workflow extracts the range (or the file) again.
    */
   StagedBatchMissing: 'StagedBatchMissing',
   /** No dataset of that name is registered on the worker. */
@@ -65,4 +66,18 @@ export function failureTypeOf(err: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * Whether a batch's claim check is lost: its data is gone (`StagedBatchMissing`), or its transform
+ * or load was never picked up from the task queue of the worker that held it (that worker is dead
+ * or restarted). Either way the workflow extracts the batch again.
+ */
+export function isLostClaimCheck(err: unknown): boolean {
+  if (failureTypeOf(err) === FailureType.StagedBatchMissing) return true;
+  return (
+    err instanceof ActivityFailure &&
+    err.cause instanceof TimeoutFailure &&
+    err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START
+  );
 }

@@ -3,9 +3,14 @@
  * for a whole batch got them promoted to the old generation and let the heap balloon.
  */
 export class CopyTextBuffer {
-  private buf = Buffer.allocUnsafe(1 << 20);
+  private buf: Buffer;
   private length = 0;
   rows = 0;
+
+  /** `initialBytes`: room before the first growth (it doubles as needed). */
+  constructor(initialBytes = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
 
   /** One row: strings are escaped, Buffers become bytea hex, null is SQL NULL. */
   row(values: ReadonlyArray<string | Buffer | null>): void {

@@ -19,6 +19,17 @@ export interface LoadCounts {
   rejectsByReason?: Record<string, number>;
 }
 
+/** A batch judged in memory (the live path): its verdicts wait in the worker until load writes them. */
+export interface JudgedBatch {
+  readonly counts: TransformCounts;
+  /**
+   * Writes each verdict to its final table once (a row, a duplicate record or a reject), in the
+   * caller's transaction: the only write of the batch's events. Positions already stored (by
+   * another path, such as a replay) are skipped and counted as `alreadyLoaded`.
+   */
+  load(client: PoolClient): Promise<LoadCounts>;
+}
+
 /**
  * The seam between the pipeline and a dataset. Everything dataset-specific (decoding, rules,
  * target tables, identity) sits behind it; the extract, transform and load activities and the
@@ -26,6 +37,11 @@ export interface LoadCounts {
  */
 export interface Dataset {
   readonly name: string;
+  /**
+   * Judges a batch held in memory with the dataset's rules, writing nothing. Poison data never
+   * throws: it becomes a reject verdict.
+   */
+  judge(batch: StagedBatch, messages: readonly StagedMessage[]): Promise<JudgedBatch>;
   /**
    * Judges a staged batch and stages the verdicts under its batch id, replacing any staged by an
    * earlier attempt. Poison data never throws: it becomes a reject verdict.

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { CopyTextBuffer } from './copy-text';
+import { copyInto } from './copy';
 
 /**
  * The claim check: staged batches in PostgreSQL (sql/migrations/0008_staged_batches.sql). The
@@ -80,12 +78,6 @@ export async function stageRows(
   );
   await copyInto(client, 'staged_message (batch_id, partition, "offset", value, broker_at)', rows.text);
   return { ...batch, batchId: rows.batchId, messages: rows.messages, bytes: rows.bytes };
-}
-
-/** COPYs rows already encoded in COPY text format; the one bulk path into staging. */
-export async function copyInto(client: PoolClient, target: string, text: CopyTextBuffer): Promise<void> {
-  if (text.rows === 0) return;
-  await pipeline(Readable.from([text.bytes()]), client.query(copyFrom(`copy ${target} from stdin`)));
 }
 
 export type StagedState = 'extracted' | 'transformed';

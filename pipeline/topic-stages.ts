@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { FailureType, permanentFailure } from '../common/failures';
 import { inTransaction } from '../db/transaction';
-import type { Dataset, LoadCounts, TransformCounts } from './dataset';
+import type { Dataset, JudgedBatch, LoadCounts, TransformCounts } from './dataset';
 import {
   discardBatch,
   loadedCounts,
@@ -32,16 +32,48 @@ export function transformStaged(db: Pool, dataset: Dataset, batch: StagedBatch):
   });
 }
 
+type Loaded = { counts: LoadCounts; outcome: 'loaded' | 'superseded' };
+
+/** `commitAtCheckpoint` over a batch staged in PostgreSQL (history chunks, runs from before held batches). */
+export function loadStaged(db: Pool, dataset: Dataset, batch: StagedBatch): Promise<Loaded> {
+  return commitAtCheckpoint(db, batch, {
+    discard: (client) => discardBatch(client, batch.batchId),
+    async write(client) {
+      const state = await stagedState(client, batch.batchId, true);
+      if (state?.stage !== 'transformed') throw missing(batch);
+      if ((await dataset.stagedVerdicts(client, [batch.batchId])) !== state.messages) throw missing(batch);
+      const counts = await dataset.load(client, batch);
+      await discardBatch(client, batch.batchId);
+      return counts;
+    },
+  });
+}
+
+/**
+ * `commitAtCheckpoint` over a batch judged in this worker's memory: its verdicts are the batch's
+ * only write. `judged` undefined: the worker no longer holds it (evicted), so it is extracted again,
+ * unless an earlier attempt committed it.
+ */
+export function loadHeld(db: Pool, batch: StagedBatch, judged: JudgedBatch | undefined): Promise<Loaded> {
+  return commitAtCheckpoint(db, batch, {
+    discard: () => Promise.resolve(),
+    write(client) {
+      if (!judged) throw missing(batch);
+      return judged.load(client);
+    },
+  });
+}
+
 /**
  * The only commit point: if the checkpoint still stands where the batch starts, writes the
- * verdicts, advances the checkpoint and drops the staged batch, in one transaction.
+ * verdicts, advances the checkpoint and records the batch as loaded, in one transaction.
  * `superseded`: the checkpoint had moved (another attempt committed): nothing written.
  */
-export function loadStaged(
+function commitAtCheckpoint(
   db: Pool,
-  dataset: Dataset,
   batch: StagedBatch,
-): Promise<{ counts: LoadCounts; outcome: 'loaded' | 'superseded' }> {
+  steps: { write(client: PoolClient): Promise<LoadCounts>; discard(client: PoolClient): Promise<unknown> },
+): Promise<Loaded> {
   return inTransaction(db, async (client) => {
     // Locks the checkpoints first: a concurrent attempt of this same batch commits or not before we look.
     const atStart = await checkpointsAt(client, batch.source, batch.ranges);
@@ -49,16 +81,12 @@ export function loadStaged(
     // This batch committed already; Temporal did not hear back. Report what it wrote.
     if (committed) return { counts: fromRecord(committed), outcome: 'loaded' };
     if (!atStart) {
-      await discardBatch(client, batch.batchId);
+      await steps.discard(client);
       return { counts: { inserted: {}, alreadyLoaded: 0 }, outcome: 'superseded' };
     }
-    const state = await stagedState(client, batch.batchId, true);
-    if (state?.stage !== 'transformed') throw missing(batch);
-    if ((await dataset.stagedVerdicts(client, [batch.batchId])) !== state.messages) throw missing(batch);
-    const counts = await dataset.load(client, batch);
+    const counts = await steps.write(client);
     await advanceCheckpoints(client, batch.source, batch.ranges);
     await recordLoaded(client, batch, toRecord(counts));
-    await discardBatch(client, batch.batchId);
     return { counts, outcome: 'loaded' };
   });
 }

@@ -17,6 +17,7 @@ import { migrate, readMigrations } from '../db/migrate';
 import { connectTemporalWorker, createKafka, createPgPool, createS3 } from './connections';
 import { isPortFree } from './metrics-port';
 import { WORKFLOW_BUNDLE_PATH } from './workflow-bundle';
+import { hostQueueName } from '../pipeline/held-batches';
 
 let runtimeInstalled = false;
 
@@ -120,20 +121,31 @@ export async function createMuseumWorker(config: Config, logger: Logger): Promis
   const kafka = createKafka(config);
   const s3 = createS3(config);
   const connection = await connectTemporalWorker(config);
-  const activityDeps = buildActivityDeps({ config, db, kafka, s3 }, INSTALLED_DATASETS);
+  const hostQueue = hostQueueName(config.temporal.taskQueue);
+  const activityDeps = buildActivityDeps({ config, db, kafka, s3 }, INSTALLED_DATASETS, hostQueue);
+  const activities = createActivities(activityDeps);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(await workflowCode(logger)),
-    activities: createActivities(activityDeps),
+    activities,
     shutdownGraceTime: '20 seconds',
   });
+  // The transform and load of the live batches this process holds in memory (worker-specific task queues).
+  const host = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: hostQueue,
+    activities,
+    shutdownGraceTime: '20 seconds',
+  });
+  logger.debug({ hostQueue }, "polling this process's own task queue for the batches it holds");
   return {
     worker,
     async run() {
       try {
-        await worker.run();
+        await runTogether(worker, host);
       } finally {
         await activityDeps.close();
         await db.end().catch(() => undefined);
@@ -141,6 +153,22 @@ export async function createMuseumWorker(config: Config, logger: Logger): Promis
         await connection.close().catch(() => undefined);
       }
     },
-    shutdown: () => worker.shutdown(),
+    shutdown: () => {
+      for (const w of [worker, host]) if (w.getState() === 'RUNNING') w.shutdown();
+    },
   };
+}
+
+/** Runs both workers until both stop; when one fails, the other is shut down, then the failure is raised. */
+async function runTogether(...workers: Worker[]): Promise<void> {
+  const results = await Promise.allSettled(
+    workers.map((w) =>
+      w.run().catch((err: unknown) => {
+        for (const other of workers) if (other !== w && other.getState() === 'RUNNING') other.shutdown();
+        throw err;
+      }),
+    ),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

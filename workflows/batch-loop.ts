@@ -1,5 +1,5 @@
 import { CancellationScope } from '@temporalio/workflow';
-import { FailureType, failureTypeOf } from '../common/failures';
+import { isLostClaimCheck } from '../common/failures';
 import { nextOffsets, untilSettledOr } from './settle';
 
 /** Partition → offset. */
@@ -49,7 +49,7 @@ export interface BatchSteps<B extends RangedBatch, T> {
   mayPrefetch(batch: B): boolean;
   /** Loads a transformed batch: true if committed, false if another attempt had moved the checkpoint. */
   load(batch: B, transformed: T): Promise<boolean>;
-  /** Where to extract again after PostgreSQL lost the batch's staging (a crash). */
+  /** Where to extract again after the batch's claim check was lost (its worker died, PostgreSQL lost its staging). */
   restageFrom(batch: B): Offsets | undefined;
   restaged(): void;
   /** Batches between extracted and loaded, +1 and -1 (statistics). */
@@ -99,7 +99,7 @@ export async function runBatches<B extends RangedBatch, T>(
           after = undefined;
         }
       } catch (err) {
-        if (failureTypeOf(err) !== FailureType.StagedBatchMissing) throw err;
+        if (!isLostClaimCheck(err)) throw err;
         steps.restaged();
         dropPrefetch();
         after = steps.restageFrom(batch);

@@ -1,4 +1,5 @@
 import {
+  type ActivityOptions,
   condition,
   continueAsNew,
   defineQuery,
@@ -15,7 +16,12 @@ import { runBatches, startPending, type BatchSteps, type Pending } from './batch
 import { nextOffsets } from './settle';
 import { addBatch, addStage, emptyStats, type LiveIngestStats } from './ingest-stats';
 import { caughtUp, dealPartitions, pick, shouldWiden, totalLag } from './ingest-lanes';
-import { ACTIVITY_NAMES_PATCH, RECORDED_DEFAULT_DATASET, RECORDED_DEFAULT_TOPIC } from './recorded-inputs';
+import {
+  ACTIVITY_NAMES_PATCH,
+  HELD_BATCHES_PATCH,
+  RECORDED_DEFAULT_DATASET,
+  RECORDED_DEFAULT_TOPIC,
+} from './recorded-inputs';
 
 export type { LiveIngestStats, StageStats } from './ingest-stats';
 
@@ -68,6 +74,27 @@ const { transformTopicBatch, loadTopicBatch, transformStagedBatch, loadStagedBat
     retry: { ...retry, nonRetryableErrorTypes: [FailureType.StagedBatchMissing, FailureType.UnknownDataset] },
   });
 
+// A held batch's transform and load run on the worker holding it. One not picked up from that
+// worker's queue within 30 s (the worker died or restarted, its batch with it) is not retried: the
+// workflow extracts the range again, from Kafka.
+const onHostOptions: ActivityOptions = {
+  scheduleToStartTimeout: '30 seconds',
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { ...retry, nonRetryableErrorTypes: [FailureType.StagedBatchMissing, FailureType.UnknownDataset] },
+};
+
+/** Transform and load where the batch is: its holder's queue, or the shared one for a staged batch. */
+function stagesFor(batch: ExtractedBatch, named: boolean) {
+  if (batch.hostQueue !== undefined) {
+    const onHost = proxyActivities<Activities>({ ...onHostOptions, taskQueue: batch.hostQueue });
+    return { transform: onHost.transformTopicBatch, load: onHost.loadTopicBatch };
+  }
+  return named
+    ? { transform: transformTopicBatch, load: loadTopicBatch }
+    : { transform: transformStagedBatch, load: loadStagedBatch };
+}
+
 const HISTORY_LIMIT = 4000;
 
 export const ingestWorkflowId = (topic: string) => `ingest-${topic}`;
@@ -81,8 +108,7 @@ export const ingestWorkflowId = (topic: string) => `ingest-${topic}`;
  */
 export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<LiveIngestStats> {
   const named = patched(ACTIVITY_NAMES_PATCH);
-  const transform = named ? transformTopicBatch : transformStagedBatch;
-  const load = named ? loadTopicBatch : loadStagedBatch;
+  const hold = patched(HELD_BATCHES_PATCH);
   const topic = input.topic ?? RECORDED_DEFAULT_TOPIC;
   const dataset = input.dataset ?? RECORDED_DEFAULT_DATASET;
   // Spread over the defaults: stats carried from a run of older code lack the newer counters.
@@ -122,10 +148,11 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
   ) => {
     stats.extracted++;
     const batchKey = `${workflowInfo().workflowId}#${stats.extracted}`;
-    return startBatch(transform, {
+    return startBatch(named, {
       topic,
       dataset,
       batchKey,
+      ...(hold && { hold }),
       after,
       limits: input.limits,
       ...(limit !== undefined && { atMost: leftOfLimit(inFlight) }),
@@ -157,6 +184,7 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
       },
       async load(batch, transformed) {
         addStage(stats.stages.transform, transformed);
+        const { load } = stagesFor(batch, named);
         const loaded = await load({ batch, rejectsByReason: transformed.rejectsByReason });
         addStage(stats.stages.load, loaded);
         if (loaded.outcome === 'superseded') {
@@ -202,14 +230,11 @@ export async function liveIngestWorkflow(input: LiveIngestInput = {}): Promise<L
 }
 
 /** Extract and transform in their own scope, so a pause or drain can stop them without failing the run. */
-function startBatch(
-  transform: (input: { batch: ExtractedBatch }) => Promise<TransformResult>,
-  args: ExtractTopicInput,
-): Pending<ExtractedBatch, TransformResult> {
+function startBatch(named: boolean, args: ExtractTopicInput): Pending<ExtractedBatch, TransformResult> {
   return startPending(
     () => extractTopicBatch(args),
     (batch) => batch.messages === 0,
-    (batch) => transform({ batch }),
+    (batch) => stagesFor(batch, named).transform({ batch }),
   );
 }
 

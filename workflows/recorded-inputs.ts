@@ -12,3 +12,10 @@ export const RECORDED_DEFAULT_DATASET = 'kiosk';
  * (transformTopicBatch, extractFile, ...); histories recorded before it replay with the old names.
  */
 export const ACTIVITY_NAMES_PATCH = 'activity-names';
+
+/**
+ * The patch under which the live ingest holds each batch in the memory of the worker that
+ * extracted it and runs its transform and load on that worker's own task queue; histories
+ * recorded before it staged every batch in PostgreSQL.
+ */
+export const HELD_BATCHES_PATCH = 'held-batches';

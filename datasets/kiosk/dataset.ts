@@ -6,22 +6,28 @@ import type { Dataset, TransformCounts } from '../../pipeline/dataset';
 import type { StagedBatch, StagedMessage } from '../../pipeline/staging';
 import { kioskHistoryFiles } from './history-files';
 import { KIOSK_REJECTS, kioskReplay } from './rejects-replay';
-import { countStagedVerdicts, loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
+import {
+  countStagedVerdicts,
+  KioskFinalRows,
+  loadStagedVerdicts,
+  stageVerdicts,
+  writeVerdict,
+} from './verdicts';
 
 /** The kiosk dataset (docs/spec/kiosk-events.md) behind the pipeline's dataset seam. */
 export function kioskDataset(deps: { catalogue: CatalogueCache; timeZone: string }): Dataset {
   return {
     name: 'kiosk',
 
+    async judge(batch, messages) {
+      const { snapshot, judged } = await judgeFresh(deps, batch, messages);
+      const rows = new KioskFinalRows(judged.counts, snapshot.exhibitionIds);
+      for (const { position, raw, verdict } of judged.verdicts) rows.add(position, raw, verdict);
+      return rows;
+    },
+
     async transform(client, batch, messages) {
-      let snapshot = await deps.catalogue.get();
-      const now = Date.now();
-      let judged = judge(batch, messages, { catalogue: snapshot.catalogue, now, timeZone: deps.timeZone });
-      if ((judged.counts.rejectsByReason.unknown_site ?? 0) > 0 && Date.now() - snapshot.loadedAt > 1000) {
-        // A site may have been seeded a moment ago: judge again against a fresh catalogue.
-        snapshot = await deps.catalogue.get(0);
-        judged = judge(batch, messages, { catalogue: snapshot.catalogue, now, timeZone: deps.timeZone });
-      }
+      const { snapshot, judged } = await judgeFresh(deps, batch, messages);
       const text = new CopyTextBuffer();
       for (const { position, raw, verdict } of judged.verdicts) {
         writeVerdict(text, batch.batchId, position, raw, verdict, snapshot.exhibitionIds);
@@ -40,6 +46,23 @@ export function kioskDataset(deps: { catalogue: CatalogueCache; timeZone: string
 
     rejects: { store: KIOSK_REJECTS, replayPage: kioskReplay(deps.timeZone) },
   };
+}
+
+/** Judges against the cached catalogue, and again against a fresh one if a site was unknown. */
+async function judgeFresh(
+  deps: { catalogue: CatalogueCache; timeZone: string },
+  batch: StagedBatch,
+  messages: readonly StagedMessage[],
+) {
+  let snapshot = await deps.catalogue.get();
+  const now = Date.now();
+  let judged = judge(batch, messages, { catalogue: snapshot.catalogue, now, timeZone: deps.timeZone });
+  if ((judged.counts.rejectsByReason.unknown_site ?? 0) > 0 && Date.now() - snapshot.loadedAt > 1000) {
+    // A site may have been seeded a moment ago: judge again against a fresh catalogue.
+    snapshot = await deps.catalogue.get(0);
+    judged = judge(batch, messages, { catalogue: snapshot.catalogue, now, timeZone: deps.timeZone });
+  }
+  return { snapshot, judged };
 }
 
 function judge(batch: StagedBatch, messages: readonly StagedMessage[], ctx: RuleContext) {

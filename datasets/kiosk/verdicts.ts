@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
 import type { Verdict } from './rules';
-import type { CopyTextBuffer } from '../../pipeline/copy-text';
-import type { LoadCounts } from '../../pipeline/dataset';
-import { copyInto } from '../../pipeline/staging';
+import { CopyTextBuffer } from '../../pipeline/copy-text';
+import type { JudgedBatch, LoadCounts, TransformCounts } from '../../pipeline/dataset';
+import { copyInto, copyOnce } from '../../pipeline/copy';
 
 /** staged_kiosk_verdict.kind */
 const KIND = { rating: 0, request: 1, reject: 2 } as const;
@@ -89,3 +89,43 @@ export async function loadStagedVerdicts(
   );
   return { inserted: { rating, request, reject }, alreadyLoaded: staged - rating - request - reject };
 }
+
+/**
+ * A live batch's verdicts as rows of the final tables, encoded as they are judged; load COPYs each
+ * table once. The batch's events are written nowhere else.
+ */
+export class KioskFinalRows implements JudgedBatch {
+  private readonly ratings = new CopyTextBuffer(64 * 1024);
+  private readonly requests = new CopyTextBuffer(64 * 1024);
+  private readonly rejects = new CopyTextBuffer(64 * 1024);
+
+  constructor(
+    readonly counts: TransformCounts,
+    private readonly exhibitionIds: ReadonlyMap<string, number>,
+  ) {}
+
+  add(position: string, raw: Buffer, verdict: Verdict): void {
+    if (verdict.kind === 'rejected') {
+      this.rejects.row([position, raw, verdict.reason, verdict.detail.slice(0, 1000)]);
+      return;
+    }
+    const id = this.exhibitionIds.get(verdict.exhibitionPublicId);
+    if (id === undefined) throw new Error(`exhibition ${verdict.exhibitionPublicId} is not in the snapshot`);
+    const [target, value] =
+      verdict.kind === 'rating' ? [this.ratings, verdict.rating] : [this.requests, verdict.request];
+    target.row([String(id), String(value), verdict.eventAt.iso, position]);
+  }
+
+  async load(client: PoolClient): Promise<LoadCounts> {
+    const position = 'source_position';
+    const rating = await copyOnce(client, 'rating_interaction', RATING_COLUMNS, position, this.ratings);
+    const request = await copyOnce(client, 'request_interaction', REQUEST_COLUMNS, position, this.requests);
+    const reject = await copyOnce(client, 'rejected_event', REJECT_COLUMNS, position, this.rejects);
+    const judged = this.ratings.rows + this.requests.rows + this.rejects.rows;
+    return { inserted: { rating, request, reject }, alreadyLoaded: judged - rating - request - reject };
+  }
+}
+
+const RATING_COLUMNS = ['exhibition_id', 'rating_id', 'event_at', 'source_position'];
+const REQUEST_COLUMNS = ['exhibition_id', 'request_id', 'event_at', 'source_position'];
+const REJECT_COLUMNS = ['source_position', 'raw', 'reason', 'detail'];

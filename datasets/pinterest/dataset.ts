@@ -5,9 +5,11 @@ import { kafkaPosition } from '../../pipeline/position';
 import { judgePinterestRecord, type PinterestType } from './rules';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import type { Dataset, TransformCounts } from '../../pipeline/dataset';
-import { copyInto, type StagedBatch } from '../../pipeline/staging';
+import { copyInto } from '../../pipeline/copy';
+import type { StagedBatch } from '../../pipeline/staging';
 import { pinterestSinkFiles } from './files';
 import { PINTEREST_REJECTS, replayPinterestPage } from './rejects-replay';
+import { PinterestJudged } from './judged';
 import { loadPinterestVerdicts } from './load';
 import { STAGED_VERDICT_COLUMNS, VERDICT_KIND } from './staged-verdicts';
 
@@ -32,6 +34,27 @@ export function pinterestDataset(deps: { topics: PinterestTopics }): Dataset {
 
   return {
     name: PINTEREST_DATASET,
+
+    async judge(batch, messages) {
+      const type = typeOf(batch);
+      const now = Date.now();
+      const judged = new PinterestJudged(type, { byKind: { row: 0, reject: 0 }, rejectsByReason: {} });
+      const { counts } = judged;
+      for (const m of messages) {
+        const verdict = judgePinterestRecord(type, m.value, { now });
+        const position = kafkaPosition(batch.source, m.partition, m.offset);
+        const raw = m.value ?? Buffer.alloc(0);
+        if (verdict.kind === 'rejected') {
+          counts.byKind.reject = (counts.byKind.reject ?? 0) + 1;
+          counts.rejectsByReason[verdict.reason] = (counts.rejectsByReason[verdict.reason] ?? 0) + 1;
+          judged.rejects.push({ position, raw, reason: verdict.reason, detail: verdict.detail });
+        } else {
+          counts.byKind.row = (counts.byKind.row ?? 0) + 1;
+          judged.candidates.push({ position, row: verdict.row, raw });
+        }
+      }
+      return judged;
+    },
 
     async transform(client, batch, messages) {
       const type = typeOf(batch);

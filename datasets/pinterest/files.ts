@@ -11,7 +11,7 @@ import {
 } from './rules';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../../pipeline/dataset';
-import { copyInto } from '../../pipeline/staging';
+import { copyInto } from '../../pipeline/copy';
 import { STAGED_VERDICT_COLUMNS, VERDICT_KIND } from './staged-verdicts';
 import { loadPinterestBatches } from './load';
 

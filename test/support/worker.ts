@@ -8,6 +8,7 @@ import { INSTALLED_DATASETS } from '../../datasets';
 import type { DatasetRegistry } from '../../pipeline/dataset-plugin';
 import type { Config } from '../../config';
 import { uniqueName, WORKFLOWS_PATH } from './env';
+import { hostQueueName } from '../../pipeline/held-batches';
 
 export interface TestWorker {
   client: Client;
@@ -29,15 +30,24 @@ export async function startTestWorker(deps: {
 }): Promise<TestWorker> {
   const taskQueue = uniqueName('test');
   const nativeConnection = await NativeConnection.connect({ address: deps.config.temporal.address });
-  const activityDeps = buildActivityDeps(deps, deps.registry ?? INSTALLED_DATASETS);
+  const hostQueue = hostQueueName(taskQueue);
+  const activityDeps = buildActivityDeps(deps, deps.registry ?? INSTALLED_DATASETS, hostQueue);
+  const activities = (deps.wrap ?? ((a) => a))(createActivities(activityDeps));
   const worker = await Worker.create({
     connection: nativeConnection,
     namespace: deps.config.temporal.namespace,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: (deps.wrap ?? ((a) => a))(createActivities(activityDeps)),
+    activities,
   });
-  const running = worker.run();
+  // As the product's worker: the batches it holds are transformed and loaded from its own queue.
+  const host = await Worker.create({
+    connection: nativeConnection,
+    namespace: deps.config.temporal.namespace,
+    taskQueue: hostQueue,
+    activities,
+  });
+  const running = Promise.all([worker.run(), host.run()]);
   const connection = await Connection.connect({ address: deps.config.temporal.address });
   return {
     client: new Client({ connection, namespace: deps.config.temporal.namespace }),
@@ -45,6 +55,7 @@ export async function startTestWorker(deps: {
     worker,
     async close() {
       worker.shutdown();
+      host.shutdown();
       await running;
       await activityDeps.close();
       await connection.close();

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { CopyTextBuffer } from '../../../pipeline/copy-text';
 import {
   emptyChunkJudged,
@@ -26,7 +26,8 @@ import {
   type RejectStore,
   type ReplayPageFn,
 } from '../../../pipeline/reject-replay';
-import { copyInto, type StagedMessage } from '../../../pipeline/staging';
+import { copyInto, copyOnce } from '../../../pipeline/copy';
+import type { StagedMessage } from '../../../pipeline/staging';
 import { CLIMATE_REJECT_REASONS, judgeReading, type ClimateVerdict } from './rules';
 
 /**
@@ -53,11 +54,11 @@ export function climatePlugin(topic: string): DatasetPlugin {
     topics: () => [{ label: CLIMATE, topic }],
     rejects: REJECTS,
     migrations: path.join(__dirname, 'migrations'),
-    create: () => [climateDataset()],
+    create: ({ db }) => [climateDataset(db)],
   };
 }
 
-async function sensorsOf(client: PoolClient): Promise<Set<string>> {
+async function sensorsOf(client: Pool | PoolClient): Promise<Set<string>> {
   const { rows } = await client.query<{ sensor: string }>('select sensor from climate_sensor');
   return new Set(rows.map((r) => r.sensor));
 }
@@ -97,9 +98,43 @@ async function loadStaged(
   return { inserted: { reading, reject }, alreadyLoaded: staged - reading - reject };
 }
 
-function climateDataset(): Dataset {
+function climateDataset(db: Pool): Dataset {
   return {
     name: CLIMATE,
+    async judge(batch, messages) {
+      const sensors = await sensorsOf(db);
+      const counts: TransformCounts = { byKind: { reading: 0, reject: 0 }, rejectsByReason: {} };
+      const readings = new CopyTextBuffer(4096);
+      const rejects = new CopyTextBuffer(4096);
+      for (const m of messages) {
+        const v = judgeReading(m.value, sensors);
+        count(counts, v);
+        const position = kafkaPosition(batch.source, m.partition, m.offset);
+        if (v.kind === 'rejected') rejects.row([position, m.value ?? Buffer.alloc(0), v.reason, v.detail]);
+        else readings.row([v.sensor, String(v.celsius), position]);
+      }
+      return {
+        counts,
+        async load(client) {
+          const key = 'source_position';
+          const reading = await copyOnce(
+            client,
+            'climate_reading',
+            ['sensor', 'celsius', key],
+            key,
+            readings,
+          );
+          const reject = await copyOnce(
+            client,
+            'climate_reject',
+            [key, 'raw', 'reason', 'detail'],
+            key,
+            rejects,
+          );
+          return { inserted: { reading, reject }, alreadyLoaded: messages.length - reading - reject };
+        },
+      };
+    },
     async transform(client, batch, messages: readonly StagedMessage[]) {
       const sensors = await sensorsOf(client);
       const counts: TransformCounts = { byKind: { reading: 0, reject: 0 }, rejectsByReason: {} };

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { JudgedBatch } from './dataset';
+import type { StagedMessage } from './staging';
+
+/** This process's own task queue beside the shared one: unique per process, so a restart never inherits a batch. */
+export function hostQueueName(taskQueue: string): string {
+  return `${taskQueue}@${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+}
+
+interface Held {
+  batchKey: string;
+  messages: readonly StagedMessage[];
+  bytes: number;
+  judged?: JudgedBatch;
+  heldAt: number;
+}
+
+/**
+ * The claim check of the live path: batches held in this worker's memory from extract to load, by
+ * batch id. The extract that reads a batch names this worker's own task queue beside the id, so
+ * its transform and load run here (Temporal's worker-specific task queues). A batch lost with its
+ * worker (killed, restarted) is never looked for elsewhere: its transform or load finds no worker
+ * on that queue, times out before it starts, and the workflow extracts the range again from Kafka,
+ * the durable copy. Nothing is written to PostgreSQL before load.
+ */
+export class HeldBatches {
+  private readonly held = new Map<string, Held>();
+  private heldBytes = 0;
+
+  /**
+   * @param hostQueue this worker process's own task queue
+   * @param ttlMs a batch nobody loaded for this long (its workflow gave up on it) is dropped
+   */
+  constructor(
+    readonly hostQueue: string,
+    private readonly ttlMs = 15 * 60_000,
+  ) {}
+
+  /** Holds a batch; an earlier attempt of the same logical batch (`batchKey`) is let go. */
+  hold(batchKey: string, batchId: string, messages: readonly StagedMessage[], bytes: number): void {
+    this.evictStale();
+    for (const [id, held] of this.held) if (held.batchKey === batchKey) this.release(id);
+    this.held.set(batchId, { batchKey, messages, bytes, heldAt: Date.now() });
+    this.heldBytes += bytes;
+  }
+
+  messages(batchId: string): readonly StagedMessage[] | undefined {
+    return this.held.get(batchId)?.messages;
+  }
+
+  /** Keeps the verdicts beside the messages: a transform retried after it answered judges again. */
+  setJudged(batchId: string, judged: JudgedBatch): boolean {
+    const held = this.held.get(batchId);
+    if (held) held.judged = judged;
+    return held !== undefined;
+  }
+
+  judged(batchId: string): JudgedBatch | undefined {
+    return this.held.get(batchId)?.judged;
+  }
+
+  release(batchId: string): void {
+    const held = this.held.get(batchId);
+    if (!held) return;
+    this.held.delete(batchId);
+    this.heldBytes -= held.bytes;
+  }
+
+  /** Payload bytes held, for the worker's memory gauge. */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  private evictStale(): void {
+    const before = Date.now() - this.ttlMs;
+    for (const [id, held] of this.held) if (held.heldAt < before) this.release(id);
+  }
+}
