@@ -3,6 +3,7 @@ import type { Verdict } from './rules';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import type { JudgedBatch, LoadCounts, TransformCounts } from '../../pipeline/dataset';
 import { copyInto, copyOnce } from '../../pipeline/copy';
+import { lockCatalogueKeys, type CatalogueKeys } from './catalogue-keys';
 
 /** staged_kiosk_verdict.kind */
 const KIND = { rating: 0, request: 1, reject: 2 } as const;
@@ -71,6 +72,7 @@ export async function loadStagedVerdicts(
   dedupe = true,
 ): Promise<LoadCounts> {
   const onConflict = dedupe ? 'on conflict (source_position) do nothing' : '';
+  await lockCatalogueKeys(client, await stagedCatalogueKeys(client, batchIds));
   const insert = async (sql: string) => (await client.query(sql, [batchIds])).rowCount ?? 0;
   const rating = await insert(
     `insert into rating_interaction (exhibition_id, rating_id, event_at, source_position)
@@ -98,6 +100,11 @@ export class KioskFinalRows implements JudgedBatch {
   private readonly ratings = new CopyTextBuffer(64 * 1024);
   private readonly requests = new CopyTextBuffer(64 * 1024);
   private readonly rejects = new CopyTextBuffer(64 * 1024);
+  private readonly keys = {
+    exhibitions: new Set<number>(),
+    ratings: new Set<number>(),
+    requests: new Set<number>(),
+  };
 
   constructor(
     readonly counts: TransformCounts,
@@ -111,12 +118,17 @@ export class KioskFinalRows implements JudgedBatch {
     }
     const id = this.exhibitionIds.get(verdict.exhibitionPublicId);
     if (id === undefined) throw new Error(`exhibition ${verdict.exhibitionPublicId} is not in the snapshot`);
-    const [target, value] =
-      verdict.kind === 'rating' ? [this.ratings, verdict.rating] : [this.requests, verdict.request];
+    const [target, value, keys] =
+      verdict.kind === 'rating'
+        ? [this.ratings, verdict.rating, this.keys.ratings]
+        : [this.requests, verdict.request, this.keys.requests];
     target.row([String(id), String(value), verdict.eventAt.iso, position]);
+    this.keys.exhibitions.add(id);
+    keys.add(value);
   }
 
   async load(client: PoolClient): Promise<LoadCounts> {
+    await lockCatalogueKeys(client, this.keys);
     const position = 'source_position';
     const rating = await copyOnce(client, 'rating_interaction', RATING_COLUMNS, position, this.ratings);
     const request = await copyOnce(client, 'request_interaction', REQUEST_COLUMNS, position, this.requests);
@@ -129,3 +141,15 @@ export class KioskFinalRows implements JudgedBatch {
 const RATING_COLUMNS = ['exhibition_id', 'rating_id', 'event_at', 'source_position'];
 const REQUEST_COLUMNS = ['exhibition_id', 'request_id', 'event_at', 'source_position'];
 const REJECT_COLUMNS = ['source_position', 'raw', 'reason', 'detail'];
+
+async function stagedCatalogueKeys(client: PoolClient, batchIds: readonly string[]): Promise<CatalogueKeys> {
+  const { rows } = await client.query<{ e: number[] | null; r: number[] | null; q: number[] | null }>(
+    `select array_agg(distinct exhibition_id) filter (where kind in (0, 1)) as e,
+            array_agg(distinct value) filter (where kind = 0) as r,
+            array_agg(distinct value) filter (where kind = 1) as q
+     from staged_kiosk_verdict where batch_id = any($1::uuid[])`,
+    [batchIds],
+  );
+  const { e, r, q } = rows[0]!;
+  return { exhibitions: new Set(e ?? []), ratings: new Set(r ?? []), requests: new Set(q ?? []) };
+}
