@@ -11,6 +11,7 @@ import { PartitionReaderPool } from '../pipeline/kafka-reader';
 import type { DatasetRegistry } from '../pipeline/dataset-plugin';
 import { TopicExtractor } from '../pipeline/topic-extract';
 import { HeldBatches } from '../pipeline/held-batches';
+import { BufferBudget } from '../pipeline/buffer-budget';
 import { createHealthActivities } from './health';
 import { createRejectActivities } from './rejects';
 import { guardSchema } from './schema-guard';
@@ -45,8 +46,14 @@ export function buildActivityDeps(
 ): ActivityDeps & {
   close(): Promise<void>;
 } {
-  const readers = new PartitionReaderPool(clients.kafka);
-  const archiveReaders = new PartitionReaderPool(clients.kafka, undefined, 'museum-etl-archive-reader');
+  const budget = new BufferBudget();
+  const readers = new PartitionReaderPool(clients.kafka, undefined, undefined, budget);
+  const archiveReaders = new PartitionReaderPool(
+    clients.kafka,
+    undefined,
+    'museum-etl-archive-reader',
+    budget,
+  );
   return {
     ...clients,
     readers,
@@ -54,7 +61,7 @@ export function buildActivityDeps(
     archiveExtractor: new ArchiveExtractor(clients.kafka, archiveReaders),
     registry,
     datasets: registry.createDatasets({ config: clients.config, db: clients.db }),
-    ...(hostQueue !== undefined && { held: new HeldBatches(hostQueue) }),
+    ...(hostQueue !== undefined && { held: new HeldBatches(hostQueue, budget) }),
     close: async () => {
       await Promise.all([readers.close(), archiveReaders.close()]);
     },

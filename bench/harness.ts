@@ -23,21 +23,27 @@ export function startBenchWorker(
   database: string,
   env: Record<string, string> = {},
 ): ChildProcess {
-  const child = spawn(process.execPath, [repoPath('bin', 'museum-etl.js'), 'worker', '--no-schedule'], {
-    env: {
-      ...process.env,
-      NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
-      // As deployed (infra/systemd): the bundle the benchmark's `npm run build` made.
-      NODE_ENV: 'production',
-      PGDATABASE: database,
-      TEMPORAL_NAMESPACE: BENCH_NAMESPACE,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
-      ...env,
+  // WORKER_NODE_ARGS: flags NODE_OPTIONS refuses, such as `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the worker.
+  const nodeArgs = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, repoPath('bin', 'museum-etl.js'), 'worker', '--no-schedule'],
+    {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: process.env.WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
+        // As deployed (infra/systemd): the bundle the benchmark's `npm run build` made.
+        NODE_ENV: 'production',
+        PGDATABASE: database,
+        TEMPORAL_NAMESPACE: BENCH_NAMESPACE,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
   // A worker that dies before the benchmark stops it would leave the run waiting forever.
   child.once('exit', (code, signal) => {
     if (child.killed) return;

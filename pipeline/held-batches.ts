@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { BufferBudget } from './buffer-budget';
 import type { JudgedBatch } from './dataset';
 import type { StagedMessage } from './staging';
 
@@ -34,6 +35,8 @@ export class HeldBatches {
    */
   constructor(
     readonly hostQueue: string,
+    /** The worker's one buffer budget: held messages count against it until load. */
+    private readonly budget = new BufferBudget(),
     private readonly ttlMs = 15 * 60_000,
   ) {}
 
@@ -43,6 +46,7 @@ export class HeldBatches {
     for (const [id, held] of this.held) if (held.batchKey === batchKey) this.release(id);
     this.held.set(batchId, { batchKey, messages, bytes, heldAt: Date.now() });
     this.heldBytes += bytes;
+    this.budget.add(messages.length, bytes);
   }
 
   messages(batchId: string): readonly StagedMessage[] | undefined {
@@ -65,6 +69,7 @@ export class HeldBatches {
     if (!held) return;
     this.held.delete(batchId);
     this.heldBytes -= held.bytes;
+    this.budget.remove(held.messages.length, held.bytes);
   }
 
   /** Payload bytes held, for the worker's memory gauge. */

@@ -6,6 +6,7 @@ import {
   type Kafka,
   type PartitionAssigner,
 } from 'kafkajs';
+import { BufferBudget } from './buffer-budget';
 
 export interface RawMessage {
   offset: string;
@@ -14,7 +15,8 @@ export interface RawMessage {
   timestamp?: string;
 }
 
-// A kafkajs message object costs far more than its payload, so the buffer is bounded by count too.
+// A kafkajs message object costs far more than its payload, so the buffer is bounded by count too;
+// all readers together are bounded by the worker's BufferBudget.
 const BUFFER_BYTES = 16 * 1024 * 1024;
 const BUFFER_MESSAGES = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,6 +44,7 @@ export class PartitionReader {
     readonly partition: number,
     /** Names the private group: the archive's readers are not the live ingest's. */
     groupPrefix = 'museum-etl-reader',
+    private readonly budget = new BufferBudget(),
   ) {
     const groupId = `${groupPrefix}-${topic}-${partition}-${os.hostname()}-${process.pid}-${Date.now()}`;
     this.consumer = kafka.consumer({
@@ -92,12 +95,15 @@ export class PartitionReader {
     for (const m of batch.messages) {
       if (!isRunning() || isStale()) return;
       this.buffer.push({ offset: m.offset, value: m.value, timestamp: m.timestamp });
-      this.bufferBytes += m.value?.length ?? 0;
+      const size = m.value?.length ?? 0;
+      this.bufferBytes += size;
+      this.budget.add(1, size);
       resolveOffset(m.offset);
     }
-    // Back-pressure: stop fetching while the activity side has not taken what we hold.
+    // Back-pressure: stop fetching while the activity side has not taken what we hold, or the
+    // worker as a whole holds its budget.
     while (
-      (this.bufferBytes > BUFFER_BYTES || this.buffer.length > BUFFER_MESSAGES) &&
+      (this.bufferBytes > BUFFER_BYTES || this.buffer.length > BUFFER_MESSAGES || this.budget.spent) &&
       isRunning() &&
       !isStale()
     ) {
@@ -115,6 +121,7 @@ export class PartitionReader {
     if (this.crashed) throw this.crashed;
     await this.start();
     if (this.expected !== fromOffset) {
+      this.budget.remove(this.buffer.length, this.bufferBytes);
       this.buffer = [];
       this.bufferBytes = 0;
       this.consumer.seek({ topic: this.topic, partition: this.partition, offset: fromOffset });
@@ -139,7 +146,10 @@ export class PartitionReader {
     let drop = 0;
     while (drop < this.buffer.length && BigInt(this.buffer[drop]!.offset) < from) drop++;
     if (drop > 0) {
-      for (const m of this.buffer.splice(0, drop)) this.bufferBytes -= m.value?.length ?? 0;
+      for (const m of this.buffer.splice(0, drop)) {
+        this.bufferBytes -= m.value?.length ?? 0;
+        this.budget.remove(1, m.value?.length ?? 0);
+      }
     }
   }
 
@@ -157,6 +167,7 @@ export class PartitionReader {
     }
     const taken = this.buffer.splice(0, n);
     this.bufferBytes -= bytes;
+    this.budget.remove(taken.length, bytes);
     const last = taken[taken.length - 1];
     if (last) {
       this.from = BigInt(last.offset) + 1n;
@@ -166,6 +177,9 @@ export class PartitionReader {
   }
 
   async close(): Promise<void> {
+    this.budget.remove(this.buffer.length, this.bufferBytes);
+    this.buffer = [];
+    this.bufferBytes = 0;
     await this.consumer.disconnect().catch(() => undefined);
   }
 }
@@ -180,6 +194,8 @@ export class PartitionReaderPool {
     private readonly idleMs = 5 * 60_000,
     /** Group name prefix of the pool's readers (one pool per reading role: live ingest, archive). */
     private readonly groupPrefix = 'museum-etl-reader',
+    /** The worker's one buffer budget, shared with its other pools and its held batches. */
+    private readonly budget = new BufferBudget(),
   ) {
     this.sweeper = setInterval(() => void this.sweep(), 30_000);
     this.sweeper.unref();
@@ -193,7 +209,7 @@ export class PartitionReaderPool {
       reader = undefined;
     }
     if (!reader) {
-      reader = new PartitionReader(this.kafka, topic, partition, this.groupPrefix);
+      reader = new PartitionReader(this.kafka, topic, partition, this.groupPrefix, this.budget);
       this.readers.set(key, reader);
     }
     return reader;

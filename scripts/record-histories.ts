@@ -2,7 +2,8 @@
  * Records real workflow histories from the local dev server into test/fixtures/histories, for the
  * replay test that makes a non-deterministic workflow change fail CI. Run after a deliberate,
  * versioned workflow change: `npm run build && node dist/scripts/record-histories.js`
- * (`… record-histories.js archive` records only the archive's history).
+ * (`… record-histories.js archive` records only the archive's history; `… live <name>` only the live
+ * ingest's, under that name).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -149,6 +150,56 @@ async function recordArchive(
   await deleteBucket(deps.s3, bucket);
 }
 
+/** A live ingest of two messages over two partitions: an empty long poll, a pause, a resume, a drain. */
+async function recordLive(
+  tw: TestWorker,
+  deps: { db: ReturnType<typeof createPgPool>; kafka: ReturnType<typeof createKafka> },
+  save: (name: string, handle: WorkflowHandle) => Promise<void>,
+  name: string,
+): Promise<void> {
+  const { db, kafka } = deps;
+  const topic = uniqueName('replay');
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: [
+      { partition: 0, value: '{"at": "2026-02-24T10:18:22.968819+00:00", "site": "4", "val": 0}' },
+      { partition: 1, value: 'not json' },
+    ],
+  });
+  await producer.disconnect();
+
+  const live = await tw.client.workflow.start(liveIngestWorkflow, {
+    taskQueue: tw.taskQueue,
+    workflowId: `ingest-${topic}`,
+    args: [{ topic, limits: { maxWaitMs: 1000, lingerMs: 200 } }],
+  });
+  await waitFor(
+    async () =>
+      (
+        await db.query(
+          'select coalesce(sum(next_offset), 0)::int as n from ingest_checkpoint where topic = $1',
+          [topic],
+        )
+      ).rows[0].n,
+    (n) => n === 2,
+  );
+  // An empty long poll, a pause during one, a resume, then a drain: every path of the loop.
+  await new Promise((r) => setTimeout(r, 1500));
+  await live.signal(pauseSignal);
+  await new Promise((r) => setTimeout(r, 1000));
+  await live.signal(resumeSignal);
+  await new Promise((r) => setTimeout(r, 1000));
+  await live.signal(drainSignal);
+  await live.result();
+  await save(name, live);
+}
+
 async function main(): Promise<void> {
   const config = stackConfig({ PGDATABASE: process.env.PGDATABASE ?? 'museum' });
   const db = createPgPool(config);
@@ -157,6 +208,19 @@ async function main(): Promise<void> {
   const tw = await startTestWorker({ config, db, kafka, s3 });
   const saveHere = (name: string, handle: WorkflowHandle) =>
     save(name, handle, config.temporal.address, config.temporal.namespace);
+  if (process.argv[2] === 'live') {
+    // `… record-histories.js live <name>`: the live ingest alone, under a name of its own, so the
+    // histories of earlier branches stay as recorded.
+    try {
+      await seedReferenceCatalogue(tw, s3);
+      await recordLive(tw, { db, kafka }, saveHere, process.argv[3] ?? 'live-ingest');
+    } finally {
+      await tw.close();
+      await db.end();
+      s3.destroy();
+    }
+    return;
+  }
   if (process.argv[2] === 'archive') {
     try {
       await recordArchive(tw, { db, kafka, s3 }, saveHere);
@@ -182,46 +246,7 @@ async function main(): Promise<void> {
       break;
     }
 
-    const topic = uniqueName('replay');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-    await admin.disconnect();
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic,
-      messages: [
-        { partition: 0, value: '{"at": "2026-02-24T10:18:22.968819+00:00", "site": "4", "val": 0}' },
-        { partition: 1, value: 'not json' },
-      ],
-    });
-    await producer.disconnect();
-
-    const live = await tw.client.workflow.start(liveIngestWorkflow, {
-      taskQueue: tw.taskQueue,
-      workflowId: `ingest-${topic}`,
-      args: [{ topic, limits: { maxWaitMs: 1000, lingerMs: 200 } }],
-    });
-    await waitFor(
-      async () =>
-        (
-          await db.query(
-            'select coalesce(sum(next_offset), 0)::int as n from ingest_checkpoint where topic = $1',
-            [topic],
-          )
-        ).rows[0].n,
-      (n) => n === 2,
-    );
-    // An empty long poll, a pause during one, a resume, then a drain: every path of the loop.
-    await new Promise((r) => setTimeout(r, 1500));
-    await live.signal(pauseSignal);
-    await new Promise((r) => setTimeout(r, 1000));
-    await live.signal(resumeSignal);
-    await new Promise((r) => setTimeout(r, 1000));
-    await live.signal(drainSignal);
-    await live.result();
-    await save('live-ingest', live, config.temporal.address, config.temporal.namespace);
+    await recordLive(tw, { db, kafka }, saveHere, 'live-ingest');
 
     await recordBackfill(tw, s3, saveHere);
     await recordArchive(tw, { db, kafka, s3 }, saveHere);

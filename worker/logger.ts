@@ -126,3 +126,11 @@ export function createLogger(
   logger.child = guarded as unknown as Logger['child'];
   return logger;
 }
+
+/**
+ * SDK warnings about a set-up chosen on purpose: the worker's own task queue (held batches) has
+ * activities and no workflows. Logged at debug, so a healthy start prints no WARN.
+ */
+export function isExpectedSdkWarning(message: string): boolean {
+  return message === 'No workflows registered, not polling for workflow tasks';
+}

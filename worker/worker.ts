@@ -10,6 +10,7 @@ import {
 } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
+import { isExpectedSdkWarning } from './logger';
 import { buildActivityDeps, createActivities } from '../activities';
 import { INSTALLED_DATASETS } from '../datasets';
 import type { Config } from '../config';
@@ -33,7 +34,13 @@ async function installRuntime(config: Config, logger: Logger): Promise<void> {
     logger: new DefaultLogger(level, (entry) => {
       const { level: l, message, meta } = entry;
       const fn =
-        l === 'ERROR' ? 'error' : l === 'WARN' ? 'warn' : l === 'DEBUG' || l === 'TRACE' ? 'debug' : 'info';
+        l === 'ERROR'
+          ? 'error'
+          : l === 'WARN' && !isExpectedSdkWarning(message)
+            ? 'warn'
+            : l === 'DEBUG' || l === 'TRACE' || l === 'WARN'
+              ? 'debug'
+              : 'info';
       logger[fn]({ ...meta, sdk: 'temporal' }, message);
     }),
     telemetryOptions: {
