@@ -1,17 +1,30 @@
 import { Context } from '@temporalio/activity';
-import { FailureType, permanentFailure } from '../common/failures';
+import { randomUUID } from 'node:crypto';
+import { FailureType, failureTypeOf, permanentFailure } from '../common/failures';
 import type { StagedFile } from '../pipeline/staged-file';
 import { sweepStaging } from '../pipeline/staging';
-import { extractFile, type BackfillHeartbeat } from '../pipeline/file-extract';
+import { extractFile, readWholeFile, type BackfillHeartbeat } from '../pipeline/file-extract';
+import { fileSource } from '../pipeline/staged-file';
+import type { FileRef } from '../pipeline/dataset';
 import { manifestEntries, manifestEntry } from '../pipeline/file-manifest';
 import { unavailableReason } from '../pipeline/file-source';
-import { fileDatasetOf, loadFile, transformFile, type FileJudgement } from '../pipeline/file-stages';
+import {
+  fileDatasetOf,
+  judgeHeldFile,
+  loadFile,
+  loadHeldFile,
+  missingFile,
+  transformFile,
+  type FileJudgement,
+} from '../pipeline/file-stages';
 import type { ActivityDeps } from './index';
 import { recordBackfillRows, recordStage } from './metrics';
 import { listAllObjects } from '../pipeline/s3-objects';
 
 /*
- * A history file is three activities over the live path's claim check. Extract stages the raw
+ * A history file is three activities. One of up to HOLD_MAX_BYTES is held whole in the memory of
+ * the worker that extracted it (the live path's claim check: its transform and load run on that
+ * worker's own task queue) and written once, by load. A larger one is staged: extract stages the raw
  * lines as 20,000-line chunk batches; transform judges the chunks in order and frees each one's
  * raw lines as its verdicts are staged; load swaps the verdicts in with the manifest entry and
  * drops the staging. Every stage works a chunk at a time, so a 10,000,000-row file costs the
@@ -56,7 +69,15 @@ export interface ExtractHistoryInput {
   dataset?: string;
   /** Drop whatever is staged for this version first (a later stage found it gone). */
   restage?: boolean;
+  /**
+   * Hold the file whole in this worker's memory (if it is at most HOLD_MAX_BYTES) instead of
+   * staging it in PostgreSQL; runs started before held files leave it out.
+   */
+  hold?: boolean;
 }
+
+/** Files up to this size are held whole in memory (one write per event); larger ones are staged in chunks. */
+export const HOLD_MAX_BYTES = 16 * 1024 * 1024;
 
 /** The claim check of one file, or `unchanged` when this version is already loaded in full. */
 export type ExtractedHistoryFile = (
@@ -114,7 +135,42 @@ export function countsOf(
   };
 }
 
-export function createBackfillActivities({ config, db, s3, datasets, registry }: ActivityDeps) {
+export function createBackfillActivities({ config, db, s3, datasets, registry, held }: ActivityDeps) {
+  /** The file whole in this worker's memory, or undefined when it is too large to hold. */
+  const holdFile = async (
+    f: FileRef & { dataset: string },
+    signal: AbortSignal,
+  ): Promise<StagedFile | undefined> => {
+    if (!held) return undefined;
+    const body = await readWholeFile(s3, f, HOLD_MAX_BYTES, signal);
+    if (!body) return undefined;
+    const fileId = randomUUID();
+    const source = fileSource(f);
+    held.hold(source, fileId, body);
+    const lines = countLines(body);
+    return { ...f, fileId, source, lines, bytes: body.length, chunks: 0, hostQueue: held.hostQueue };
+  };
+
+  /** Judges a file this worker holds; the verdicts wait beside it for load. */
+  const judgeHeld = async (file: StagedFile, rowBudget: number): Promise<FileJudgement> => {
+    const body = held?.body(file.fileId);
+    if (!body) throw missingFile(file, 'no longer held by this worker');
+    try {
+      const { judgement, judged } = await judgeHeldFile(
+        fileDatasetOf(datasets, file.dataset),
+        file,
+        body,
+        rowBudget,
+      );
+      held!.setJudged(file.fileId, judged);
+      return judgement;
+    } catch (err) {
+      // A file that is not the dataset's will not become one on retry: let it go now.
+      if (failureTypeOf(err) === FailureType.NotAHistoryFile) held!.release(file.fileId);
+      throw err;
+    }
+  };
+
   return {
     async listHistoryFiles(input: ListHistoryInput = {}): Promise<HistoryListing> {
       const bucket = input.bucket ?? config.s3.bucket;
@@ -169,6 +225,11 @@ export function createBackfillActivities({ config, db, s3, datasets, registry }:
         return { status: 'unchanged', file: null, resumedFromLine: 0, ...timing() };
       }
       await sweepStaging(db);
+      const whole = input.hold ? await holdFile(f, ctx.cancellationSignal) : undefined;
+      if (whole) {
+        recordStage('extract', dataset, Date.now() - started);
+        return { status: 'extracted', file: whole, resumedFromLine: 0, ...timing() };
+      }
       const { file, resumedFromLine } = await extractFile(
         { db, s3 },
         f,
@@ -190,13 +251,16 @@ export function createBackfillActivities({ config, db, s3, datasets, registry }:
       const ctx = Context.current();
       const { file } = input;
       let last: BackfillHeartbeat = { stage: 'transform', key: file.key, lineReached: 0 };
+      const rowBudget = input.rowLimit ?? Infinity;
       const judgement = await withHeartbeat(
         () => ctx.heartbeat(last),
         () =>
-          transformFile({ db, datasets }, file, input.rowLimit ?? Infinity, (d) => {
-            last = d;
-            ctx.heartbeat(d);
-          }),
+          file.hostQueue
+            ? judgeHeld(file, rowBudget)
+            : transformFile({ db, datasets }, file, rowBudget, (d) => {
+                last = d;
+                ctx.heartbeat(d);
+              }),
       );
       recordStage('transform', file.dataset, Date.now() - started);
       return {
@@ -218,8 +282,12 @@ export function createBackfillActivities({ config, db, s3, datasets, registry }:
       const beat: BackfillHeartbeat = { stage: 'load', key: file.key, lineReached: file.lines };
       const loaded = await withHeartbeat(
         () => ctx.heartbeat(beat),
-        () => loadFile({ db, datasets }, file),
+        () =>
+          file.hostQueue
+            ? loadHeldFile(db, file, held?.judgedFile(file.fileId))
+            : loadFile({ db, datasets }, file),
       );
+      if (file.hostQueue) held?.release(file.fileId);
       recordStage('load', file.dataset, Date.now() - started);
       if (loaded.outcome === 'loaded') {
         recordBackfillRows(file.bucket, file.dataset, loaded.inserted);
@@ -240,6 +308,13 @@ export function createBackfillActivities({ config, db, s3, datasets, registry }:
       };
     },
   };
+}
+
+/** Physical lines, as the line splitter numbers them: a last line without LF counts too. */
+function countLines(body: Buffer): number {
+  let n = 0;
+  for (let i = body.indexOf(0x0a); i !== -1; i = body.indexOf(0x0a, i + 1)) n++;
+  return body.length > 0 && body[body.length - 1] !== 0x0a ? n + 1 : n;
 }
 
 /** Code-point order, the same on every machine (localeCompare is not). */

@@ -334,7 +334,9 @@ async function main(): Promise<void> {
   );
 
   const rss = worker.pid ? peakRssMb(worker.pid) : undefined;
-  console.log(`worker peak RSS ${rss === undefined ? 'unknown' : `${fmt(rss)} MB`} (target <= 400 MB)`);
+  console.log(
+    `worker peak RSS (VmHWM) ${rss === undefined ? 'unknown' : `${fmt(rss)} MB`} (target <= 256 MB)`,
+  );
   console.log(
     `(Temporal metrics from :${loadStackSettings().ports.temporalMetrics}, namespace ${NAMESPACE})`,
   );

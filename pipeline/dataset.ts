@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { RejectStore, ReplayPageFn } from './reject-replay';
 import type { StagedBatch, StagedMessage } from './staging';
+import type { RawLine } from './line-splitter';
 
 /** What transform found in a batch: verdicts by kind (e.g. rating, request, reject) and rejects by reason. */
 export interface TransformCounts {
@@ -85,6 +86,11 @@ export interface FileDataset {
   fileNumber?(key: string): number | undefined;
   /** The prefix a run lists when it is given none (undefined: the whole bucket). */
   readonly defaultPrefix?: string;
+  /**
+   * Judges a whole file held in memory (the one-write path), writing nothing; stops before the
+   * data row past `rowBudget`. A file that is not this dataset's raises a typed non-retryable failure.
+   */
+  judgeFile(file: FileRef, lines: Iterable<RawLine>, rowBudget: number): Promise<JudgedFile>;
   /** A judge for one file, resuming from the state its previous chunks left (null: line 1). */
   openFile(file: FileRef, state: unknown): Promise<FileJudge>;
   /**
@@ -99,6 +105,16 @@ export interface FileDataset {
     batchIds: readonly string[],
     options: { dedupe: boolean; staged: number },
   ): Promise<LoadCounts & { replacedRows: number }>;
+}
+
+/** A file judged in memory: its verdicts wait in the worker until load swaps them in. */
+export interface JudgedFile {
+  readonly judged: ChunkJudged;
+  /**
+   * Writes each verdict to its final table once and deletes the rows of every other version of
+   * the same key, in the caller's transaction; positions already stored are skipped.
+   */
+  swapIn(client: PoolClient): Promise<LoadCounts & { replacedRows: number }>;
 }
 
 export interface FileJudge {

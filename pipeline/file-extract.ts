@@ -150,3 +150,44 @@ export async function extractFile(
   await markFileExtracted(db, committed.fileId);
   return { file: done({ ...committed, extracted: true }), resumedFromLine };
 }
+
+/**
+ * The whole object version in memory, for the one-write path; undefined when it is larger than
+ * `maxBytes` (then it is staged in chunks instead). An object that cannot be read fails with
+ * `ObjectUnreadable` (not retried).
+ */
+export async function readWholeFile(
+  s3: S3Client,
+  f: FileRef,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<Buffer | undefined> {
+  let body: Readable;
+  let length: number;
+  try {
+    ({ body, length } = await openAt(s3, f, 0, signal));
+  } catch (err) {
+    const why = unavailableReason(err);
+    if (why === undefined) throw err;
+    throw permanentFailure(FailureType.ObjectUnreadable, `cannot read s3://${f.bucket}/${f.key}: ${why}`);
+  }
+  if (length < 0 || length > maxBytes) {
+    body.destroy();
+    return undefined;
+  }
+  const pieces: Buffer[] = [];
+  let received = 0;
+  try {
+    for await (const piece of body as AsyncIterable<Buffer>) {
+      pieces.push(piece);
+      received += piece.length;
+    }
+  } finally {
+    body.destroy();
+  }
+  // A connection cut short would look like a truncated last line: check before trusting it.
+  if (received !== length) {
+    throw new Error(`s3://${f.bucket}/${f.key}: received ${received} of ${length} bytes; retrying`);
+  }
+  return Buffer.concat(pieces, received);
+}

@@ -1,7 +1,8 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { LineSplitter } from './line-splitter';
 import { failureTypeOf, FailureType, permanentFailure } from '../common/failures';
 import { inTransaction } from '../db/transaction';
-import type { ChunkJudged, Dataset, FileDataset, LoadCounts } from './dataset';
+import type { ChunkJudged, Dataset, FileDataset, JudgedFile, LoadCounts } from './dataset';
 import {
   advanceFileTransform,
   discardStagedFile,
@@ -18,7 +19,7 @@ import {
   recordLoaded,
   stagedState,
 } from './staging';
-import { lockKey, manifestEntry, writeManifest } from './file-manifest';
+import { lockKey, manifestEntry, writeManifest, type ManifestEntry } from './file-manifest';
 import type { BackfillHeartbeat } from './file-extract';
 
 /** Running totals over a file's judged chunks; kept in staged_file.judge_state with the dataset's state. */
@@ -158,6 +159,18 @@ export interface FileLoad extends LoadCounts {
   judgement: FileJudgement | null;
 }
 
+/** Judges a file held whole in this worker's memory: nothing is written before load. */
+export async function judgeHeldFile(
+  dataset: Dataset & { files: FileDataset },
+  file: StagedFile,
+  body: Buffer,
+  rowBudget: number,
+): Promise<{ judgement: FileJudgement; judged: JudgedFile }> {
+  const splitter = new LineSplitter();
+  const judged = await dataset.files.judgeFile(file, [...splitter.push(body), ...splitter.end()], rowBudget);
+  return { judgement: merge(noJudgement(), judged.judged), judged };
+}
+
 /**
  * The swap, the only commit point of a file: its verdicts into the final tables, every other
  * version of the key out, the manifest entry in and the staging dropped, in one transaction.
@@ -168,22 +181,69 @@ export async function loadFile(
   file: StagedFile,
 ): Promise<FileLoad> {
   try {
-    return await swapFile(deps, file, false);
+    return await swapFile(deps.db, file, stagedSource(deps, file, false));
   } catch (err) {
     // The manifest said no row of this version could exist, yet one does (loaded by other means):
     // do it again the slower way, skipping positions already stored.
     if ((err as { code?: string }).code !== '23505') throw err;
-    return swapFile(deps, file, true);
+    return swapFile(deps.db, file, stagedSource(deps, file, true));
   }
 }
 
-function swapFile(
-  deps: { db: Pool; datasets: Record<string, Dataset> },
+/** The swap of a file judged in this worker's memory (`judged` undefined: no longer held). */
+export function loadHeldFile(db: Pool, file: StagedFile, judged: JudgedFile | undefined): Promise<FileLoad> {
+  return swapFile(db, file, {
+    prepare() {
+      if (!judged) throw missingFile(file, 'no longer held by this worker');
+      const judgement = merge(noJudgement(), judged.judged);
+      return Promise.resolve({ judgement, write: (client) => judged.swapIn(client) });
+    },
+    discard: () => Promise.resolve(),
+  });
+}
+
+/** Where a file's verdicts come from at the swap: staged in PostgreSQL, or held in memory. */
+interface SwapSource {
+  /** The judgement and how to write the verdicts, checked under the swap's lock. */
+  prepare(
+    client: PoolClient,
+    before: ManifestEntry | undefined,
+  ): Promise<{
+    judgement: FileJudgement;
+    write(client: PoolClient): Promise<LoadCounts & { replacedRows: number }>;
+  }>;
+  /** Drops what is staged for the file. */
+  discard(client: PoolClient): Promise<unknown>;
+}
+
+function stagedSource(
+  deps: { datasets: Record<string, Dataset> },
   file: StagedFile,
   forceDedupe: boolean,
-): Promise<FileLoad> {
+): SwapSource {
   const dataset = fileDatasetOf(deps.datasets, file.dataset);
-  return inTransaction(deps.db, async (client) => {
+  return {
+    async prepare(client, before) {
+      const state = await stagedFileState(client, file.fileId, true);
+      const judgement = state?.judgeState as FileJudgement | null | undefined;
+      if (!state || !judgement) throw missingFile(file, 'not transformed');
+      if (!judgement.budgetReached && state.transformedChunks !== state.chunks) {
+        throw missingFile(file, `${state.transformedChunks} of ${state.chunks} chunks transformed`);
+      }
+      const ids = (await fileChunks(client, file.source)).map((c) => c.batchId);
+      if (ids.length !== state.chunks) throw missingFile(file, `${ids.length} of ${state.chunks} chunks`);
+      const staged = await dataset.stagedVerdicts(client, ids);
+      if (staged !== judgement.rows) throw missingFile(file, `${staged} of ${judgement.rows} verdicts`);
+      // Rows of this version exist only after a row-limited load of it (same ETag, incomplete).
+      const dedupe = forceDedupe || before?.etag === file.etag;
+      return { judgement, write: (c) => dataset.files.swapIn(c, file, ids, { dedupe, staged }) };
+    },
+    discard: (client) => discardStagedFile(client, file.source),
+  };
+}
+
+function swapFile(db: Pool, file: StagedFile, source: SwapSource): Promise<FileLoad> {
+  return inTransaction(db, async (client) => {
     const committed = await loadedCounts(client, file.fileId);
     if (committed) {
       // Loaded already; Temporal did not hear back. Which ETag it replaced is not kept.
@@ -193,23 +253,12 @@ function swapFile(
     await lockKey(client, file);
     const before = await manifestEntry(client, file.bucket, file.key, true);
     if (before?.etag === file.etag && before.complete) {
-      await discardStagedFile(client, file.source);
+      await source.discard(client);
       const none = { inserted: {}, alreadyLoaded: 0, replaced: [], replacedRows: 0, judgement: null };
       return { outcome: 'unchanged', ...none };
     }
-    const state = await stagedFileState(client, file.fileId, true);
-    const judgement = state?.judgeState as FileJudgement | null | undefined;
-    if (!state || !judgement) throw missingFile(file, 'not transformed');
-    if (!judgement.budgetReached && state.transformedChunks !== state.chunks) {
-      throw missingFile(file, `${state.transformedChunks} of ${state.chunks} chunks transformed`);
-    }
-    const ids = (await fileChunks(client, file.source)).map((c) => c.batchId);
-    if (ids.length !== state.chunks) throw missingFile(file, `${ids.length} of ${state.chunks} chunks`);
-    const staged = await dataset.stagedVerdicts(client, ids);
-    if (staged !== judgement.rows) throw missingFile(file, `${staged} of ${judgement.rows} verdicts`);
-    // Rows of this version exist only after a row-limited load of it (same ETag, incomplete).
-    const dedupe = forceDedupe || before?.etag === file.etag;
-    const counts = await dataset.files.swapIn(client, file, ids, { dedupe, staged });
+    const { judgement, write } = await source.prepare(client, before);
+    const counts = await write(client);
     const rejects = judgement.byKind.reject ?? 0;
     await writeManifest(client, file, {
       rows: judgement.rows - rejects,
@@ -222,7 +271,7 @@ function swapFile(
       { batchId: file.fileId, batchKey: file.source, dataset: file.dataset, source: file.source },
       { ...counts.inserted, alreadyLoaded: counts.alreadyLoaded, replacedRows: counts.replacedRows },
     );
-    await discardStagedFile(client, file.source);
+    await source.discard(client);
     const replaced = before && before.etag !== file.etag ? [before.etag] : [];
     return { outcome: 'loaded', ...counts, replaced, judgement };
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BufferBudget } from './buffer-budget';
-import type { JudgedBatch } from './dataset';
+import type { JudgedBatch, JudgedFile } from './dataset';
 import type { StagedMessage } from './staging';
 
 /** This process's own task queue beside the shared one: unique per process, so a restart never inherits a batch. */
@@ -9,11 +9,16 @@ export function hostQueueName(taskQueue: string): string {
   return `${taskQueue}@${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 }
 
+/** A topic batch's messages, or a whole file's bytes. */
+type Content = readonly StagedMessage[] | Buffer;
+
 interface Held {
   batchKey: string;
-  messages: readonly StagedMessage[];
+  content: Content;
+  messages: number;
   bytes: number;
-  judged?: JudgedBatch;
+  /** A topic batch's `JudgedBatch`, or a file's `JudgedFile`. */
+  judged?: JudgedBatch | JudgedFile;
   heldAt: number;
 }
 
@@ -40,28 +45,46 @@ export class HeldBatches {
     private readonly ttlMs = 15 * 60_000,
   ) {}
 
-  /** Holds a batch; an earlier attempt of the same logical batch (`batchKey`) is let go. */
-  hold(batchKey: string, batchId: string, messages: readonly StagedMessage[], bytes: number): void {
+  /**
+   * Holds a topic batch's messages or a file's bytes; an earlier attempt of the same logical batch
+   * (`batchKey`) is let go.
+   */
+  hold(batchKey: string, batchId: string, content: Content): void {
     this.evictStale();
     for (const [id, held] of this.held) if (held.batchKey === batchKey) this.release(id);
-    this.held.set(batchId, { batchKey, messages, bytes, heldAt: Date.now() });
+    const [messages, bytes] = Buffer.isBuffer(content)
+      ? [1, content.length]
+      : [content.length, content.reduce((n, m) => n + (m.value?.length ?? 0), 0)];
+    this.held.set(batchId, { batchKey, content, messages, bytes, heldAt: Date.now() });
     this.heldBytes += bytes;
-    this.budget.add(messages.length, bytes);
+    this.budget.add(messages, bytes);
   }
 
   messages(batchId: string): readonly StagedMessage[] | undefined {
-    return this.held.get(batchId)?.messages;
+    const content = this.held.get(batchId)?.content;
+    return Array.isArray(content) ? content : undefined;
   }
 
-  /** Keeps the verdicts beside the messages: a transform retried after it answered judges again. */
-  setJudged(batchId: string, judged: JudgedBatch): boolean {
+  body(batchId: string): Buffer | undefined {
+    const content = this.held.get(batchId)?.content;
+    return Buffer.isBuffer(content) ? content : undefined;
+  }
+
+  /** Keeps the verdicts beside the content: a transform retried after it answered judges again. */
+  setJudged(batchId: string, judged: JudgedBatch | JudgedFile): boolean {
     const held = this.held.get(batchId);
     if (held) held.judged = judged;
     return held !== undefined;
   }
 
   judged(batchId: string): JudgedBatch | undefined {
-    return this.held.get(batchId)?.judged;
+    const judged = this.held.get(batchId)?.judged;
+    return judged && 'load' in judged ? judged : undefined;
+  }
+
+  judgedFile(batchId: string): JudgedFile | undefined {
+    const judged = this.held.get(batchId)?.judged;
+    return judged && 'swapIn' in judged ? judged : undefined;
   }
 
   release(batchId: string): void {
@@ -69,7 +92,7 @@ export class HeldBatches {
     if (!held) return;
     this.held.delete(batchId);
     this.heldBytes -= held.bytes;
-    this.budget.remove(held.messages.length, held.bytes);
+    this.budget.remove(held.messages, held.bytes);
   }
 
   /** Payload bytes held, for the worker's memory gauge. */

@@ -81,3 +81,14 @@ export class LineSplitter {
     return { line: this.nextLine++, bytes, endOffset: this.offset, oversize };
   }
 }
+
+/**
+ * Staged lines (partition 0, offset = line number) as the splitter gave them. Extract keeps only
+ * the first MAX_LINE_BYTES of a longer line, so a line that long was oversize.
+ */
+export function linesOfChunk(lines: ReadonlyArray<{ offset: string; value: Buffer | null }>): RawLine[] {
+  return lines.map((l) => {
+    const bytes = l.value ?? Buffer.alloc(0);
+    return { line: Number(l.offset), bytes, endOffset: 0, oversize: bytes.length >= MAX_LINE_BYTES };
+  });
+}

@@ -25,6 +25,8 @@ export interface StagedFile extends FileRef {
   lines: number;
   bytes: number;
   chunks: number;
+  /** Held whole in the memory of the worker polling this task queue (the one-write path); absent: staged. */
+  hostQueue?: string;
 }
 
 export interface StagedFileState {

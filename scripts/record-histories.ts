@@ -3,7 +3,7 @@
  * replay test that makes a non-deterministic workflow change fail CI. Run after a deliberate,
  * versioned workflow change: `npm run build && node dist/scripts/record-histories.js`
  * (`… record-histories.js archive` records only the archive's history; `… live <name>` only the live
- * ingest's, under that name).
+ * ingest's, under that name; `… backfill <suffix>` only the backfills', their names suffixed).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,6 +63,7 @@ async function recordBackfill(
   tw: TestWorker,
   s3: S3Client,
   save: (name: string, handle: WorkflowHandle) => Promise<void>,
+  suffix = '',
 ): Promise<void> {
   const bucket = uniqueName('record').toLowerCase();
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -81,7 +82,7 @@ async function recordBackfill(
     await handle.result();
     await save(name, handle);
   };
-  await run('backfill-row-limit', { bucket, rowLimit: 1500 });
+  await run(`backfill-row-limit${suffix}`, { bucket, rowLimit: 1500 });
   // Not valid UTF-8 on line 1: no header, so not a history file.
   await s3.send(
     new PutObjectCommand({
@@ -90,7 +91,7 @@ async function recordBackfill(
       Body: Buffer.from([0xff, 0xfe, 0x0a, 0x31, 0x0a]),
     }),
   );
-  await run('backfill', { bucket });
+  await run(`backfill${suffix}`, { bucket });
   await deleteBucket(s3, bucket);
 }
 
@@ -214,6 +215,17 @@ async function main(): Promise<void> {
     try {
       await seedReferenceCatalogue(tw, s3);
       await recordLive(tw, { db, kafka }, saveHere, process.argv[3] ?? 'live-ingest');
+    } finally {
+      await tw.close();
+      await db.end();
+      s3.destroy();
+    }
+    return;
+  }
+  if (process.argv[2] === 'backfill') {
+    // `… record-histories.js backfill <suffix>`: the two backfill runs alone, their names suffixed.
+    try {
+      await recordBackfill(tw, s3, saveHere, process.argv[3] ?? '');
     } finally {
       await tw.close();
       await db.end();

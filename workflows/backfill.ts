@@ -6,7 +6,7 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import { FailureType, failureTypeOf, permanentFailure } from '../common/failures';
+import { FailureType, isLostClaimCheck, permanentFailure } from '../common/failures';
 import type { Activities } from '../activities';
 import type {
   ExtractedHistoryFile,
@@ -15,7 +15,7 @@ import type {
   StagedFile,
   TransformedHistoryFile,
 } from '../activities/backfill';
-import { ACTIVITY_NAMES_PATCH, RECORDED_DEFAULT_DATASET } from './recorded-inputs';
+import { ACTIVITY_NAMES_PATCH, HELD_BATCHES_PATCH, RECORDED_DEFAULT_DATASET } from './recorded-inputs';
 
 const { listHistoryFiles } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -49,6 +49,29 @@ const { loadFile, loadStagedFile } = proxyActivities<Activities>({
 });
 
 /** Times a file is extracted again after a later stage found its staging gone, before it is failed. */
+// A held file's transform and load run on the worker holding it; one not picked up from that
+// worker's queue within 30 s (it died or restarted, the file with it) is not retried: the file is
+// extracted again.
+const onHost = (queue: string) => {
+  const heldRetry = { ...retry, nonRetryableErrorTypes: [FailureType.StagedBatchMissing] };
+  const { transformFile: transform } = proxyActivities<Activities>({
+    taskQueue: queue,
+    scheduleToStartTimeout: '30 seconds',
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '30 seconds',
+    retry: heldRetry,
+  });
+  // The swap heartbeats every 5 s; on a worker's own queue a dead worker is noticed sooner.
+  const { loadFile: load } = proxyActivities<Activities>({
+    taskQueue: queue,
+    scheduleToStartTimeout: '30 seconds',
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: '30 seconds',
+    retry: heldRetry,
+  });
+  return { transform, load };
+};
+
 const MAX_RESTAGES = 3;
 
 export type BackfillStage = 'extract' | 'transform' | 'load';
@@ -141,9 +164,12 @@ export const backfillProgressQuery = defineQuery<BackfillProgress>('progress');
  */
 export async function backfillWorkflow(input: BackfillInput = {}): Promise<BackfillSummary> {
   const named = patched(ACTIVITY_NAMES_PATCH);
+  const hold = patched(HELD_BATCHES_PATCH);
   const stages = named
     ? { extract: extractFile, transform: transformFile, load: loadFile }
     : { extract: extractHistoryFile, transform: transformStagedFile, load: loadStagedFile };
+  /** Transform and load where the file is: its holder's queue, or the shared one for a staged file. */
+  const stagesFor = (file: StagedFile) => (file.hostQueue === undefined ? stages : onHost(file.hostQueue));
   const startedAt = Date.now();
   const progress: BackfillProgress = {
     bucket: input.bucket ?? null,
@@ -238,13 +264,14 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
         etag: file.etag,
         ...dataset,
         ...(restages > 0 ? { restage: true } : {}),
+        ...(hold ? { hold } : {}),
       });
       if (extracted.status === 'unchanged') return undefined;
       pass('extract');
       const staged: StagedFile = extracted.file;
       try {
         at('transform');
-        const transformed = await stages.transform({
+        const transformed = await stagesFor(staged).transform({
           file: staged,
           ...(Number.isFinite(budget) ? { rowLimit: budget } : {}),
         });
@@ -256,15 +283,16 @@ export async function backfillWorkflow(input: BackfillInput = {}): Promise<Backf
         reported = true;
         progress.rowsAwaitingLoad += rows;
         try {
-          const loaded = await stages.load({ file: staged });
+          const loaded = await stagesFor(staged).load({ file: staged });
           pass('load');
           return { extracted, transformed, loaded };
         } finally {
           progress.rowsAwaitingLoad -= rows;
         }
       } catch (err) {
-        if (failureTypeOf(err) !== FailureType.StagedBatchMissing || restages >= MAX_RESTAGES) throw err;
-        // PostgreSQL lost the unlogged staging (a crash) or a sweep took it: read the file again.
+        if (!isLostClaimCheck(err) || restages >= MAX_RESTAGES) throw err;
+        // The worker holding the file is gone, PostgreSQL lost the unlogged staging (a crash), or a
+        // sweep took it: read the file again.
         progress.restaged++;
       }
     }

@@ -1,12 +1,13 @@
 import type { PoolClient } from 'pg';
 import { FailureType, permanentFailure } from '../../common/failures';
-import { validateKafkaPayload } from './rules';
+import { validateKafkaPayload, type RuleContext, type Verdict } from './rules';
+import { linesOfChunk, type RawLine } from '../../pipeline/line-splitter';
 import { kafkaPosition } from '../../pipeline/position';
 import { DEFAULT_SINK_PREFIX, parseSinkObjectKey, type SinkObjectName } from '../../pipeline/sink-layout';
 import type { CatalogueCache } from './catalogue-cache';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../../pipeline/dataset';
-import { loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
+import { KioskFinalRows, loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
 
 export const KIOSK_ARCHIVE_DATASET = 'kiosk-archive';
 
@@ -28,7 +29,7 @@ export function kioskArchiveFiles(deps: {
     return name && !deps.otherTopics.includes(name.topic) ? name : undefined;
   };
 
-  return {
+  const files: FileDataset = {
     defaultPrefix: DEFAULT_SINK_PREFIX,
 
     sortKey(key, prefix) {
@@ -36,43 +37,32 @@ export function kioskArchiveFiles(deps: {
       return n && `${n.topic}/${String(n.partition).padStart(10, '0')}/${n.startOffset.padStart(20, '0')}`;
     },
 
+    async judgeFile(file, lines, rowBudget) {
+      const { name, snapshot, rules } = await open(file);
+      const judged = emptyChunkJudged(['rating', 'request', 'reject']);
+      const rows = new KioskFinalRows(judged, snapshot.exhibitionIds);
+      judgeMessages(name, rules, lines, rowBudget, judged, (position, raw, verdict) =>
+        rows.add(position, raw, verdict),
+      );
+      return {
+        judged,
+        async swapIn(client) {
+          await checkLinesAreMessages(client, file, judged.rows);
+          return { ...(await rows.load(client)), replacedRows: 0 };
+        },
+      };
+    },
+
     async openFile(file) {
-      const name = nameOf(file.key);
-      if (!name)
-        throw notArchive(file, 'the key is not <prefix><topic>/partition=<p>/<topic>+<p>+<start>.json');
-      const snapshot = await deps.catalogue.get(0);
-      const rules = { catalogue: snapshot.catalogue, now: Date.now(), timeZone: deps.timeZone };
-      const start = BigInt(name.startOffset);
+      const { name, snapshot, rules } = await open(file);
       return {
         async transformChunk(client, batch, lines, rowBudget): Promise<ChunkJudged> {
           const judged = emptyChunkJudged(['rating', 'request', 'reject']);
           const text = new CopyTextBuffer();
-          for (const line of lines) {
-            if (judged.rows >= rowBudget) {
-              judged.budgetReached = true;
-              break;
-            }
-            const n = Number(line.offset);
-            // An empty line is a tombstone: null, as the live path saw it.
-            const raw = line.value && line.value.length > 0 ? line.value : null;
-            const verdict = validateKafkaPayload(raw, rules);
-            const kind = verdict.kind === 'rejected' ? 'reject' : verdict.kind;
-            judged.byKind[kind] = (judged.byKind[kind] ?? 0) + 1;
-            if (verdict.kind === 'rejected') {
-              judged.rejectsByReason[verdict.reason] = (judged.rejectsByReason[verdict.reason] ?? 0) + 1;
-            }
-            const position = kafkaPosition(name.topic, name.partition, start + BigInt(n - 1));
-            writeVerdict(
-              text,
-              batch.batchId,
-              position,
-              raw ?? Buffer.alloc(0),
-              verdict,
-              snapshot.exhibitionIds,
-            );
-            judged.rows++;
-            judged.lastLine = n;
-          }
+          const raw = linesOfChunk(lines);
+          judgeMessages(name, rules, raw, rowBudget, judged, (position, bytes, verdict) =>
+            writeVerdict(text, batch.batchId, position, bytes, verdict, snapshot.exhibitionIds),
+          );
           await stageVerdicts(client, batch.batchId, text);
           return judged;
         },
@@ -85,6 +75,49 @@ export function kioskArchiveFiles(deps: {
       return { ...counts, replacedRows: 0 };
     },
   };
+  return files;
+
+  async function open(file: FileRef) {
+    const name = nameOf(file.key);
+    if (!name)
+      throw notArchive(file, 'the key is not <prefix><topic>/partition=<p>/<topic>+<p>+<start>.json');
+    const snapshot = await deps.catalogue.get(0);
+    return {
+      name,
+      snapshot,
+      rules: { catalogue: snapshot.catalogue, now: Date.now(), timeZone: deps.timeZone },
+    };
+  }
+}
+
+/** Judges lines as the messages they were, in order, into `judged`, up to `rowBudget` of them. */
+function judgeMessages(
+  name: SinkObjectName,
+  rules: RuleContext,
+  lines: Iterable<RawLine>,
+  rowBudget: number,
+  judged: ChunkJudged,
+  put: (position: string, raw: Buffer, verdict: Verdict) => void,
+): void {
+  const start = BigInt(name.startOffset);
+  for (const line of lines) {
+    if (judged.rows >= rowBudget) {
+      judged.budgetReached = true;
+      break;
+    }
+    const n = line.line;
+    // An empty line is a tombstone: null, as the live path saw it.
+    const raw = line.bytes.length > 0 ? line.bytes : null;
+    const verdict = validateKafkaPayload(raw, rules);
+    const kind = verdict.kind === 'rejected' ? 'reject' : verdict.kind;
+    judged.byKind[kind] = (judged.byKind[kind] ?? 0) + 1;
+    if (verdict.kind === 'rejected') {
+      judged.rejectsByReason[verdict.reason] = (judged.rejectsByReason[verdict.reason] ?? 0) + 1;
+    }
+    put(kafkaPosition(name.topic, name.partition, start + BigInt(n - 1)), raw ?? Buffer.alloc(0), verdict);
+    judged.rows++;
+    judged.lastLine = n;
+  }
 }
 
 /**

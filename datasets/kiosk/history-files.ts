@@ -1,12 +1,14 @@
+import type { PoolClient } from 'pg';
 import { FailureType, permanentFailure } from '../../common/failures';
 import { historyFileNumber } from './rules';
 import { likePrefix, s3KeyPrefix, s3ObjectSource, s3Position } from '../../pipeline/position';
 import type { CatalogueCache } from './catalogue-cache';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../../pipeline/dataset';
-import { MAX_LINE_BYTES } from '../../pipeline/line-splitter';
+import { linesOfChunk, type RawLine } from '../../pipeline/line-splitter';
 import { CsvLineJudge } from './history-csv';
-import { loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
+import type { Verdict } from './rules';
+import { KioskFinalRows, loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
 
 /** What judging the next chunk of a history file needs: its header (null until line 1 is judged). */
 interface HistoryJudgeState {
@@ -23,43 +25,32 @@ export function kioskHistoryFiles(deps: { catalogue: CatalogueCache; timeZone: s
 
     fileNumber: historyFileNumber,
 
+    async judgeFile(file, lines, rowBudget) {
+      const { snapshot, judge } = await openJudge(deps, null);
+      const judged = emptyChunkJudged(['rating', 'request', 'reject'], ['blank', 'header']);
+      const rows = new KioskFinalRows(judged, snapshot.exhibitionIds);
+      judgeLines(judge, file, lines, rowBudget, judged, (position, raw, verdict) =>
+        rows.add(position, raw, verdict),
+      );
+      return {
+        judged,
+        async swapIn(client) {
+          const counts = await rows.load(client);
+          return { ...counts, replacedRows: await deleteOtherVersions(client, file) };
+        },
+      };
+    },
+
     async openFile(file, state) {
-      // Fresh, not the cached few seconds: a file judged against a stale catalogue stays judged.
-      const snapshot = await deps.catalogue.get(0);
-      const rules = { catalogue: snapshot.catalogue, now: Date.now(), timeZone: deps.timeZone };
-      const judge = new CsvLineJudge(rules, (state as HistoryJudgeState | null)?.header ?? null);
+      const { snapshot, judge } = await openJudge(deps, (state as HistoryJudgeState | null)?.header ?? null);
       return {
         async transformChunk(client, batch, lines, rowBudget): Promise<ChunkJudged> {
           const judged = emptyChunkJudged(['rating', 'request', 'reject'], ['blank', 'header']);
           const text = new CopyTextBuffer();
-          for (const line of lines) {
-            const bytes = line.value ?? Buffer.alloc(0);
-            // Extract keeps only the first MAX_LINE_BYTES of a longer line (as rejects replay assumes).
-            const v = judge.judge({
-              line: Number(line.offset),
-              bytes,
-              endOffset: 0,
-              oversize: bytes.length >= MAX_LINE_BYTES,
-            });
-            if (judge.headerProblem !== null) throw notHistory(file, judge.headerProblem);
-            if (v.kind === 'row') {
-              if (judged.rows >= rowBudget) {
-                judged.budgetReached = true;
-                break;
-              }
-              judged.rows++;
-              const verdict = v.verdict;
-              const kind = verdict.kind === 'rejected' ? 'reject' : verdict.kind;
-              judged.byKind[kind] = (judged.byKind[kind] ?? 0) + 1;
-              if (verdict.kind === 'rejected') {
-                judged.rejectsByReason[verdict.reason] = (judged.rejectsByReason[verdict.reason] ?? 0) + 1;
-              }
-              const position = s3Position(file.bucket, file.key, file.etag, Number(line.offset));
-              writeVerdict(text, batch.batchId, position, bytes, verdict, snapshot.exhibitionIds);
-            } else if (v.kind === 'blank') judged.skippedByKind.blank!++;
-            else if (v.kind === 'repeated-header') judged.skippedByKind.header!++;
-            judged.lastLine = Number(line.offset);
-          }
+          const raw = linesOfChunk(lines);
+          judgeLines(judge, file, raw, rowBudget, judged, (position, bytes, verdict) =>
+            writeVerdict(text, batch.batchId, position, bytes, verdict, snapshot.exhibitionIds),
+          );
           await stageVerdicts(client, batch.batchId, text);
           judged.state = { header: judge.header } satisfies HistoryJudgeState;
           return judged;
@@ -69,21 +60,65 @@ export function kioskHistoryFiles(deps: { catalogue: CatalogueCache; timeZone: s
 
     async swapIn(client, file, batchIds, { dedupe, staged }) {
       const counts = await loadStagedVerdicts(client, batchIds, staged, dedupe);
-      // Every other version of this key, not only the one in the manifest: the key's rows end up
-      // being exactly this version's.
-      const keep = likePrefix(`${s3ObjectSource(file.bucket, file.key, file.etag)}#`);
-      const key = likePrefix(s3KeyPrefix(file.bucket, file.key));
-      let replacedRows = 0;
-      for (const table of ['rating_interaction', 'request_interaction', 'rejected_event']) {
-        const r = await client.query(
-          `delete from ${table} where source_position like $1 and source_position not like $2`,
-          [key, keep],
-        );
-        replacedRows += r.rowCount ?? 0;
-      }
-      return { ...counts, replacedRows };
+      return { ...counts, replacedRows: await deleteOtherVersions(client, file) };
     },
   };
+}
+
+/** Fresh, not the cached few seconds: a file judged against a stale catalogue stays judged. */
+async function openJudge(deps: { catalogue: CatalogueCache; timeZone: string }, header: string[] | null) {
+  const snapshot = await deps.catalogue.get(0);
+  const rules = { catalogue: snapshot.catalogue, now: Date.now(), timeZone: deps.timeZone };
+  return { snapshot, judge: new CsvLineJudge(rules, header) };
+}
+
+/** Judges lines in order into `judged`, handing each data row's verdict to `put`, up to `rowBudget` rows. */
+function judgeLines(
+  judge: CsvLineJudge,
+  file: FileRef,
+  lines: Iterable<RawLine>,
+  rowBudget: number,
+  judged: ChunkJudged,
+  put: (position: string, raw: Buffer, verdict: Verdict) => void,
+): void {
+  for (const line of lines) {
+    const v = judge.judge(line);
+    if (judge.headerProblem !== null) throw notHistory(file, judge.headerProblem);
+    if (v.kind === 'row') {
+      if (judged.rows >= rowBudget) {
+        judged.budgetReached = true;
+        break;
+      }
+      judged.rows++;
+      const verdict = v.verdict;
+      const kind = verdict.kind === 'rejected' ? 'reject' : verdict.kind;
+      judged.byKind[kind] = (judged.byKind[kind] ?? 0) + 1;
+      if (verdict.kind === 'rejected') {
+        judged.rejectsByReason[verdict.reason] = (judged.rejectsByReason[verdict.reason] ?? 0) + 1;
+      }
+      put(s3Position(file.bucket, file.key, file.etag, line.line), line.bytes, verdict);
+    } else if (v.kind === 'blank') judged.skippedByKind.blank!++;
+    else if (v.kind === 'repeated-header') judged.skippedByKind.header!++;
+    judged.lastLine = line.line;
+  }
+}
+
+/**
+ * Deletes the rows of every other version of this key, not only the one in the manifest: the key's
+ * rows end up being exactly this version's.
+ */
+async function deleteOtherVersions(client: PoolClient, file: FileRef): Promise<number> {
+  const keep = likePrefix(`${s3ObjectSource(file.bucket, file.key, file.etag)}#`);
+  const key = likePrefix(s3KeyPrefix(file.bucket, file.key));
+  let replacedRows = 0;
+  for (const table of ['rating_interaction', 'request_interaction', 'rejected_event']) {
+    const r = await client.query(
+      `delete from ${table} where source_position like $1 and source_position not like $2`,
+      [key, keep],
+    );
+    replacedRows += r.rowCount ?? 0;
+  }
+  return replacedRows;
 }
 
 function notHistory(file: FileRef, problem: string) {

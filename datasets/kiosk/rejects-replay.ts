@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import { CopyTextBuffer } from '../../pipeline/copy-text';
 import { parsePosition, s3KeyLock } from '../../pipeline/position';
 import { MAX_LINE_BYTES } from '../../pipeline/line-splitter';
 import {
@@ -26,7 +24,7 @@ import {
   type RuleContext,
   type Verdict,
 } from './rules';
-import { loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
+import { KioskFinalRows } from './verdicts';
 
 /** Kiosk rejects: rejected_event, one record type. */
 export const KIOSK_REJECTS: RejectStore = {
@@ -125,9 +123,8 @@ async function judgeAndLoad(
   ctx: RuleContext,
   exhibitionIds: ReadonlyMap<string, number>,
 ): Promise<Omit<ReplayPageResult, 'lastId' | 'done'>> {
-  // Through the kiosk's own load: the accepted verdicts are staged and loaded as any batch's are.
-  const batchId = randomUUID();
-  const text = new CopyTextBuffer();
+  // Through the kiosk's own load, as a live batch's: each accepted verdict COPYed once into its table.
+  const rows = new KioskFinalRows({ byKind: {}, rejectsByReason: {} }, exhibitionIds);
   const loadedIds: string[] = [];
   const failed: Array<{ id: string; outcome: string }> = [];
   const stillRejectedByReason: Record<string, number> = {};
@@ -141,13 +138,11 @@ async function judgeAndLoad(
       failed.push({ id: row.id, outcome: outcomeText(verdict.reason, verdict.detail) });
       stillRejectedByReason[verdict.reason] = (stillRejectedByReason[verdict.reason] ?? 0) + 1;
     } else {
-      writeVerdict(text, batchId, row.source_position, raw ?? Buffer.alloc(0), verdict, exhibitionIds);
+      rows.add(row.source_position, raw ?? Buffer.alloc(0), verdict);
       loadedIds.push(row.id);
     }
   }
-  await stageVerdicts(client, batchId, text);
-  const { inserted } = await loadStagedVerdicts(client, [batchId], loadedIds.length);
-  await client.query('delete from staged_kiosk_verdict where batch_id = $1', [batchId]);
+  const { inserted } = await rows.load(client);
   await markReplayed(client, KIOSK_REJECTS, loadedIds, failed);
   const ratings = inserted.rating ?? 0;
   const requests = inserted.request ?? 0;

@@ -8,12 +8,15 @@ import {
   parseSinkKeyAnyPrefix,
   sinkSortKey,
   type PinterestType,
+  type PinterestVerdict,
 } from './rules';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../../pipeline/dataset';
 import { copyInto } from '../../pipeline/copy';
 import { STAGED_VERDICT_COLUMNS, VERDICT_KIND } from './staged-verdicts';
 import { loadPinterestBatches } from './load';
+import { PinterestJudged } from './judged';
+import { linesOfChunk, type RawLine } from '../../pipeline/line-splitter';
 
 /**
  * The S3 sink connector's objects behind the dataset seam's file side. The key says the record type
@@ -45,51 +48,48 @@ export function pinterestSinkFiles(deps: { topics: PinterestTopics }): FileDatas
       return parsed && sinkSortKey(parsed);
     },
 
+    async judgeFile(file, lines, rowBudget) {
+      const type = typeOf(file);
+      const judged = emptyChunkJudged(['row', 'reject']);
+      const held = new PinterestJudged(type, judged);
+      judgeRecords(type, file, lines, rowBudget, judged, (position, raw, verdict) => {
+        if (verdict.kind === 'rejected') {
+          held.rejects.push({ position, raw, reason: verdict.reason, detail: verdict.detail });
+        } else held.candidates.push({ position, row: verdict.row, raw });
+      });
+      return {
+        judged,
+        // An object is not the truth of its rows (see above): nothing of other versions goes.
+        swapIn: async (client) => ({ ...(await held.load(client)), replacedRows: 0 }),
+      };
+    },
+
     async openFile(file) {
       const type = typeOf(file);
-      const now = Date.now();
       return {
         async transformChunk(client, batch, lines, rowBudget): Promise<ChunkJudged> {
           const judged = emptyChunkJudged(['row', 'reject']);
           const text = new CopyTextBuffer();
-          for (const line of lines) {
-            if (judged.rows >= rowBudget) {
-              judged.budgetReached = true;
-              break;
-            }
-            // Every line is a record: an empty one is `malformed`, not skipped.
-            const raw = line.value ?? Buffer.alloc(0);
-            const n = Number(line.offset);
-            const verdict = judgePinterestRecord(type, raw, { now });
-            const where = [
-              batch.batchId,
-              s3Position(file.bucket, file.key, file.etag, n),
-              '0',
-              line.offset,
-              type,
-            ];
-            judged.rows++;
-            judged.lastLine = n;
+          const raw = linesOfChunk(lines);
+          judgeRecords(type, file, raw, rowBudget, judged, (position, bytes, verdict, line) => {
+            const where = [batch.batchId, position, '0', String(line), type];
             // The raw line goes with every verdict: the chunk's lines are freed before load, and a
             // row may still become a `conflicting_record` reject there.
             if (verdict.kind === 'rejected') {
-              judged.byKind.reject!++;
-              judged.rejectsByReason[verdict.reason] = (judged.rejectsByReason[verdict.reason] ?? 0) + 1;
               text.row([
                 ...where,
                 String(VERDICT_KIND.reject),
                 null,
                 null,
-                raw,
+                bytes,
                 verdict.reason,
                 verdict.detail,
               ]);
             } else {
-              judged.byKind.row!++;
               const row = JSON.stringify(verdict.row);
-              text.row([...where, String(VERDICT_KIND.row), String(verdict.row.ind), row, raw, null, null]);
+              text.row([...where, String(VERDICT_KIND.row), String(verdict.row.ind), row, bytes, null, null]);
             }
-          }
+          });
           await client.query('delete from staged_pinterest_verdict where batch_id = $1', [batch.batchId]);
           await copyInto(client, STAGED_VERDICT_COLUMNS, text);
           return judged;
@@ -103,4 +103,30 @@ export function pinterestSinkFiles(deps: { topics: PinterestTopics }): FileDatas
       return { ...counts, replacedRows: 0 };
     },
   };
+}
+
+/** Judges lines in order into `judged`, each a record (an empty one is `malformed`, not skipped). */
+function judgeRecords(
+  type: PinterestType,
+  file: FileRef,
+  lines: Iterable<RawLine>,
+  rowBudget: number,
+  judged: ChunkJudged,
+  put: (position: string, raw: Buffer, verdict: PinterestVerdict, line: number) => void,
+): void {
+  const now = Date.now();
+  for (const line of lines) {
+    if (judged.rows >= rowBudget) {
+      judged.budgetReached = true;
+      break;
+    }
+    const verdict = judgePinterestRecord(type, line.bytes, { now });
+    judged.rows++;
+    judged.lastLine = line.line;
+    if (verdict.kind === 'rejected') {
+      judged.byKind.reject!++;
+      judged.rejectsByReason[verdict.reason] = (judged.rejectsByReason[verdict.reason] ?? 0) + 1;
+    } else judged.byKind.row!++;
+    put(s3Position(file.bucket, file.key, file.etag, line.line), line.bytes, verdict, line.line);
+  }
 }

@@ -1,8 +1,11 @@
 import path from 'node:path';
 import type { Pool, PoolClient } from 'pg';
 import { CopyTextBuffer } from '../../../pipeline/copy-text';
+import { linesOfChunk, type RawLine } from '../../../pipeline/line-splitter';
 import {
   emptyChunkJudged,
+  type ChunkJudged,
+  type FileRef,
   type Dataset,
   type FileDataset,
   type LoadCounts,
@@ -104,36 +107,13 @@ function climateDataset(db: Pool): Dataset {
     async judge(batch, messages) {
       const sensors = await sensorsOf(db);
       const counts: TransformCounts = { byKind: { reading: 0, reject: 0 }, rejectsByReason: {} };
-      const readings = new CopyTextBuffer(4096);
-      const rejects = new CopyTextBuffer(4096);
+      const rows = new ClimateRows();
       for (const m of messages) {
         const v = judgeReading(m.value, sensors);
         count(counts, v);
-        const position = kafkaPosition(batch.source, m.partition, m.offset);
-        if (v.kind === 'rejected') rejects.row([position, m.value ?? Buffer.alloc(0), v.reason, v.detail]);
-        else readings.row([v.sensor, String(v.celsius), position]);
+        rows.add(kafkaPosition(batch.source, m.partition, m.offset), m.value ?? Buffer.alloc(0), v);
       }
-      return {
-        counts,
-        async load(client) {
-          const key = 'source_position';
-          const reading = await copyOnce(
-            client,
-            'climate_reading',
-            ['sensor', 'celsius', key],
-            key,
-            readings,
-          );
-          const reject = await copyOnce(
-            client,
-            'climate_reject',
-            [key, 'raw', 'reason', 'detail'],
-            key,
-            rejects,
-          );
-          return { inserted: { reading, reject }, alreadyLoaded: messages.length - reading - reject };
-        },
-      };
+      return { counts, load: (client) => rows.load(client, messages.length) };
     },
     async transform(client, batch, messages: readonly StagedMessage[]) {
       const sensors = await sensorsOf(client);
@@ -161,44 +141,41 @@ function climateDataset(db: Pool): Dataset {
       );
       return rows[0]!.n;
     },
-    files: climateFiles(),
+    files: climateFiles(db),
     rejects: { store: REJECTS, replayPage: replayClimate },
   };
 }
 
-function climateFiles(): FileDataset {
+function climateFiles(db: Pool): FileDataset {
   return {
     defaultPrefix: 'climate/',
     sortKey: (key, prefix) =>
       key.startsWith(prefix ?? 'climate/') && key.endsWith('.jsonl') ? key : undefined,
+    async judgeFile(file, lines, rowBudget) {
+      const sensors = await sensorsOf(db);
+      const judged = emptyChunkJudged(['reading', 'reject'], ['blank']);
+      const rows = new ClimateRows();
+      judgeLines(file, lines, rowBudget, sensors, judged, (position, bytes, v) =>
+        rows.add(position, bytes, v),
+      );
+      return {
+        judged,
+        async swapIn(client) {
+          const counts = await rows.load(client, judged.rows);
+          return { ...counts, replacedRows: await deleteOtherVersions(client, file) };
+        },
+      };
+    },
     async openFile(file) {
       return {
         async transformChunk(client, batch, lines, rowBudget) {
           const sensors = await sensorsOf(client);
           const judged = emptyChunkJudged(['reading', 'reject'], ['blank']);
           const text = new CopyTextBuffer();
-          for (const line of lines) {
-            const bytes = line.value ?? Buffer.alloc(0);
-            if (bytes.toString('utf8').trim() === '') {
-              judged.skippedByKind.blank!++;
-            } else {
-              if (judged.rows >= rowBudget) {
-                judged.budgetReached = true;
-                break;
-              }
-              judged.rows++;
-              const v = judgeReading(bytes, sensors);
-              count(judged, v);
-              stageRow(
-                text,
-                batch.batchId,
-                s3Position(file.bucket, file.key, file.etag, Number(line.offset)),
-                bytes,
-                v,
-              );
-            }
-            judged.lastLine = Number(line.offset);
-          }
+          const raw = linesOfChunk(lines);
+          judgeLines(file, raw, rowBudget, sensors, judged, (position, bytes, v) =>
+            stageRow(text, batch.batchId, position, bytes, v),
+          );
           await stage(client, batch.batchId, text);
           return judged;
         },
@@ -206,19 +183,72 @@ function climateFiles(): FileDataset {
     },
     async swapIn(client, file, batchIds, { staged }) {
       const counts = await loadStaged(client, batchIds, staged);
-      const keep = likePrefix(`${s3ObjectSource(file.bucket, file.key, file.etag)}#`);
-      const key = likePrefix(s3KeyPrefix(file.bucket, file.key));
-      let replacedRows = 0;
-      for (const table of ['climate_reading', 'climate_reject']) {
-        const r = await client.query(
-          `delete from ${table} where source_position like $1 and source_position not like $2`,
-          [key, keep],
-        );
-        replacedRows += r.rowCount ?? 0;
-      }
-      return { ...counts, replacedRows };
+      return { ...counts, replacedRows: await deleteOtherVersions(client, file) };
     },
   };
+}
+
+function judgeLines(
+  file: FileRef,
+  lines: Iterable<RawLine>,
+  rowBudget: number,
+  sensors: Set<string>,
+  judged: ChunkJudged,
+  put: (position: string, bytes: Buffer, v: ClimateVerdict) => void,
+): void {
+  for (const line of lines) {
+    if (line.bytes.toString('utf8').trim() === '') {
+      judged.skippedByKind.blank!++;
+    } else {
+      if (judged.rows >= rowBudget) {
+        judged.budgetReached = true;
+        break;
+      }
+      judged.rows++;
+      const v = judgeReading(line.bytes, sensors);
+      count(judged, v);
+      put(s3Position(file.bucket, file.key, file.etag, line.line), line.bytes, v);
+    }
+    judged.lastLine = line.line;
+  }
+}
+
+async function deleteOtherVersions(client: PoolClient, file: FileRef): Promise<number> {
+  const keep = likePrefix(`${s3ObjectSource(file.bucket, file.key, file.etag)}#`);
+  const key = likePrefix(s3KeyPrefix(file.bucket, file.key));
+  let replacedRows = 0;
+  for (const table of ['climate_reading', 'climate_reject']) {
+    const r = await client.query(
+      `delete from ${table} where source_position like $1 and source_position not like $2`,
+      [key, keep],
+    );
+    replacedRows += r.rowCount ?? 0;
+  }
+  return replacedRows;
+}
+
+/** Verdicts as rows of the final tables, for the one-write path. */
+class ClimateRows {
+  private readonly readings = new CopyTextBuffer(4096);
+  private readonly rejects = new CopyTextBuffer(4096);
+
+  add(position: string, raw: Buffer, v: ClimateVerdict): void {
+    if (v.kind === 'rejected') this.rejects.row([position, raw, v.reason, v.detail]);
+    else this.readings.row([v.sensor, String(v.celsius), position]);
+  }
+
+  async load(client: PoolClient, total: number): Promise<LoadCounts> {
+    const key = 'source_position';
+    const reading = await copyOnce(client, 'climate_reading', ['sensor', 'celsius', key], key, this.readings);
+    const reject = await copyOnce(
+      client,
+      'climate_reject',
+      [key, 'raw', 'reason', 'detail'],
+      key,
+      this.rejects,
+    );
+    return { inserted: { reading, reject }, alreadyLoaded: total - reading - reject };
+  }
 }
 
 const replayClimate: ReplayPageFn = async (client, page, reason) => {
