@@ -183,7 +183,7 @@ function holdBatch(
 ): StagedBatch & { hostQueue: string } {
   const batchId = randomUUID();
   const bytes = messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
-  held.hold(batch.batchKey, batchId, messages);
+  held.hold(batch.batchKey, batchId, messages, { source: batch.source, ranges: batch.ranges });
   return { ...batch, batchId, messages: messages.length, bytes, hostQueue: held.hostQueue };
 }
 

@@ -12,8 +12,15 @@ export function hostQueueName(taskQueue: string): string {
 /** A topic batch's messages, or a whole file's bytes. */
 type Content = readonly StagedMessage[] | Buffer;
 
+/** Where a topic batch's messages come from: Kafka partition -> [first, next) offsets. */
+export interface HeldRange {
+  source: string;
+  ranges: Readonly<Record<string, readonly [string, string]>>;
+}
+
 interface Held {
   batchKey: string;
+  range?: HeldRange;
   content: Content;
   messages: number;
   bytes: number;
@@ -49,13 +56,24 @@ export class HeldBatches {
    * Holds a topic batch's messages or a file's bytes; an earlier attempt of the same logical batch
    * (`batchKey`) is let go.
    */
-  hold(batchKey: string, batchId: string, content: Content): void {
+  hold(batchKey: string, batchId: string, content: Content, range?: HeldRange): void {
     this.evictStale();
-    for (const [id, held] of this.held) if (held.batchKey === batchKey) this.release(id);
+    // A range read again means whoever held it before was given up on (a dropped prefetch, a
+    // drained run, a lost claim check): nobody will load that copy.
+    for (const [id, held] of this.held) {
+      if (held.batchKey === batchKey || (range && held.range && overlap(range, held.range))) this.release(id);
+    }
     const [messages, bytes] = Buffer.isBuffer(content)
       ? [1, content.length]
       : [content.length, content.reduce((n, m) => n + (m.value?.length ?? 0), 0)];
-    this.held.set(batchId, { batchKey, content, messages, bytes, heldAt: Date.now() });
+    this.held.set(batchId, {
+      batchKey,
+      ...(range && { range }),
+      content,
+      messages,
+      bytes,
+      heldAt: Date.now(),
+    });
     this.heldBytes += bytes;
     this.budget.add(messages, bytes);
   }
@@ -108,4 +126,12 @@ export class HeldBatches {
     const before = Date.now() - this.ttlMs;
     for (const [id, held] of this.held) if (held.heldAt < before) this.release(id);
   }
+}
+
+function overlap(a: HeldRange, b: HeldRange): boolean {
+  if (a.source !== b.source) return false;
+  return Object.entries(a.ranges).some(([p, [first, next]]) => {
+    const other = b.ranges[p];
+    return other !== undefined && BigInt(first) < BigInt(other[1]) && BigInt(other[0]) < BigInt(next);
+  });
 }

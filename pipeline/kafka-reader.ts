@@ -20,6 +20,8 @@ export interface RawMessage {
 const BUFFER_BYTES = 16 * 1024 * 1024;
 const BUFFER_MESSAGES = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A reader no extract has asked for this long gives its buffer back to the budget and stops fetching. */
+const IDLE_MS = 10_000;
 
 /**
  * Reads one partition from an exact offset. kafkajs has no manual assignment, so each reader is a
@@ -101,12 +103,17 @@ export class PartitionReader {
       resolveOffset(m.offset);
     }
     // Back-pressure: stop fetching while the activity side has not taken what we hold, or the
-    // worker as a whole holds its budget.
+    // worker as a whole holds its budget. A reader nobody reads (its topic drained, its workflow
+    // gone) must not hold the budget the live ones need: it drops its buffer and waits.
     while (
-      (this.bufferBytes > BUFFER_BYTES || this.buffer.length > BUFFER_MESSAGES || this.budget.spent) &&
+      (this.bufferBytes > BUFFER_BYTES ||
+        this.buffer.length > BUFFER_MESSAGES ||
+        this.budget.spent ||
+        this.idle()) &&
       isRunning() &&
       !isStale()
     ) {
+      if (this.idle()) this.dropBuffer();
       await sleep(50);
       await heartbeat();
     }
@@ -121,13 +128,24 @@ export class PartitionReader {
     if (this.crashed) throw this.crashed;
     await this.start();
     if (this.expected !== fromOffset) {
-      this.budget.remove(this.buffer.length, this.bufferBytes);
-      this.buffer = [];
-      this.bufferBytes = 0;
+      this.dropBuffer();
       this.consumer.seek({ topic: this.topic, partition: this.partition, offset: fromOffset });
       this.expected = fromOffset;
     }
     this.from = BigInt(fromOffset);
+  }
+
+  private idle(): boolean {
+    return Date.now() - this.lastUsed > IDLE_MS;
+  }
+
+  /** Gives the buffer back; the next `prepare` seeks to where it is asked to read. */
+  private dropBuffer(): void {
+    if (this.buffer.length === 0 && this.expected === undefined) return;
+    this.budget.remove(this.buffer.length, this.bufferBytes);
+    this.buffer = [];
+    this.bufferBytes = 0;
+    this.expected = undefined;
   }
 
   /** What is buffered at or after the prepared offset. */
@@ -177,9 +195,7 @@ export class PartitionReader {
   }
 
   async close(): Promise<void> {
-    this.budget.remove(this.buffer.length, this.bufferBytes);
-    this.buffer = [];
-    this.bufferBytes = 0;
+    this.dropBuffer();
     await this.consumer.disconnect().catch(() => undefined);
   }
 }

@@ -33,6 +33,23 @@ describe('held batches', () => {
     expect(budget.messages).toBe(2);
   });
 
+  it('let a batch go when its range is read again, and keep one that does not overlap', () => {
+    const held = new HeldBatches('q@host');
+    const range = (p0: [string, string], p1?: [string, string]) => ({
+      source: 't',
+      ranges: { '0': p0, ...(p1 && { '1': p1 }) },
+    });
+    held.hold('wf#1', 'loading', [message(0)], range(['0', '10'], ['0', '5']));
+    held.hold('wf#2', 'prefetch', [message(10)], range(['10', '20'], ['5', '9']));
+    expect(held.size).toBe(2);
+    // The workflow gave up on the prefetch and reads from 10 again.
+    held.hold('wf#3', 'again', [message(10)], range(['10', '12'], ['5', '5']));
+    expect(held.messages('prefetch')).toBeUndefined();
+    expect(held.messages('loading')).toHaveLength(1);
+    held.hold('wf#4', 'other-topic', [message(0)], { source: 'u', ranges: { '0': ['0', '10'] } });
+    expect(held.size).toBe(3);
+  });
+
   it('keep a judged batch and a judged file apart', () => {
     const held = new HeldBatches('q@host');
     held.hold('k1', 'topic', [message(0)]);
