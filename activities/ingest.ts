@@ -4,7 +4,13 @@ import { FailureType, permanentFailure } from '../common/failures';
 import { inTransaction } from '../db/transaction';
 import type { Dataset, LoadCounts, TransformCounts } from '../pipeline/dataset';
 import { stageMessages, sweepStaging, type StagedBatch, type StagedMessage } from '../pipeline/staging';
-import { loadHeld, loadStaged, readCheckpoints, transformStaged } from '../pipeline/topic-stages';
+import {
+  heldBatchMissing,
+  loadHeld,
+  loadStaged,
+  readCheckpoints,
+  transformStaged,
+} from '../pipeline/topic-stages';
 import type { HeldBatches } from '../pipeline/held-batches';
 import { capLimits, DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from '../pipeline/topic-extract';
 import type { ActivityDeps } from './index';
@@ -134,7 +140,10 @@ export function createIngestActivities({ db, extractor, datasets, held }: Activi
       };
     },
 
-    /** Judges the staged messages with the dataset's rules and stages the verdicts. Rerunnable. */
+    /**
+     * Judges the batch with the dataset's rules: a held batch in this worker's memory (writing
+     * nothing), or a staged one whose verdicts it stages. Rerunnable.
+     */
     async transformTopicBatch(input: {
       batch: StagedBatch & { hostQueue?: string };
     }): Promise<TransformResult> {
@@ -148,7 +157,7 @@ export function createIngestActivities({ db, extractor, datasets, held }: Activi
       return { ...counts, durationMs: Date.now() - started, attempt: Context.current().info.attempt };
     },
 
-    /** The only commit point (`loadStaged`): rows, checkpoint and the batch's end in one transaction. */
+    /** The only commit point (`loadHeld`, `loadStaged`): rows and checkpoint in one transaction. */
     async loadTopicBatch(input: {
       batch: StagedBatch & { firstBrokerAt?: string | null; hostQueue?: string };
       /** From transform, for the rejects metric. */
@@ -182,16 +191,11 @@ function holdBatch(
   messages: readonly StagedMessage[],
 ): StagedBatch & { hostQueue: string } {
   const batchId = randomUUID();
-  const bytes = messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
-  held.hold(batch.batchKey, batchId, messages, { source: batch.source, ranges: batch.ranges });
+  const { bytes } = held.hold(batch.batchKey, batchId, messages, {
+    source: batch.source,
+    ranges: batch.ranges,
+  });
   return { ...batch, batchId, messages: messages.length, bytes, hostQueue: held.hostQueue };
-}
-
-function heldBatchMissing(batch: StagedBatch) {
-  return permanentFailure(
-    FailureType.StagedBatchMissing,
-    `batch ${batch.batchKey} (${batch.batchId}) is no longer held by this worker; extract it again`,
-  );
 }
 
 /** Heartbeats for a step that has waited `QUIET_MS`; the SDK throttles further calls. */

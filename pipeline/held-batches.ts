@@ -56,7 +56,7 @@ export class HeldBatches {
    * Holds a topic batch's messages or a file's bytes; an earlier attempt of the same logical batch
    * (`batchKey`) is let go.
    */
-  hold(batchKey: string, batchId: string, content: Content, range?: HeldRange): void {
+  hold(batchKey: string, batchId: string, content: Content, range?: HeldRange): { bytes: number } {
     this.evictStale();
     // A range read again means whoever held it before was given up on (a dropped prefetch, a
     // drained run, a lost claim check): nobody will load that copy.
@@ -76,6 +76,7 @@ export class HeldBatches {
     });
     this.heldBytes += bytes;
     this.budget.add(messages, bytes);
+    return { bytes };
   }
 
   messages(batchId: string): readonly StagedMessage[] | undefined {

@@ -14,9 +14,10 @@ import {
 } from './staging';
 
 /*
- * A topic batch's transform and load, each one transaction over the claim check (the staged
- * batch); the activities around them add heartbeats, metrics and timings. The checkpoint of each
- * partition (ingest_checkpoint) moves only in the load's transaction, with the rows.
+ * A topic batch's load over its claim check (a batch held in this worker's memory, or one staged
+ * in PostgreSQL by runs from before held batches), and the staged batch's transform; the
+ * activities around them add heartbeats, metrics and timings. The checkpoint of each partition
+ * (ingest_checkpoint) moves only in the load's transaction, with the rows.
  */
 
 /** Judges the staged messages with the dataset's rules and stages the verdicts. Rerunnable. */
@@ -58,7 +59,7 @@ export function loadHeld(db: Pool, batch: StagedBatch, judged: JudgedBatch | und
   return commitAtCheckpoint(db, batch, {
     discard: () => Promise.resolve(),
     write(client) {
-      if (!judged) throw missing(batch);
+      if (!judged) throw heldBatchMissing(batch);
       return judged.load(client);
     },
   });
@@ -89,6 +90,14 @@ function commitAtCheckpoint(
     await recordLoaded(client, batch, toRecord(counts));
     return { counts, outcome: 'loaded' };
   });
+}
+
+/** A held batch this worker no longer has (let go, or judged nowhere): the workflow extracts it again. */
+export function heldBatchMissing(batch: StagedBatch) {
+  return permanentFailure(
+    FailureType.StagedBatchMissing,
+    `batch ${batch.batchKey} (${batch.batchId}) is no longer held by this worker; extract it again`,
+  );
 }
 
 function missing(batch: StagedBatch) {
