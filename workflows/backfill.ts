@@ -48,7 +48,6 @@ const { loadFile, loadStagedFile } = proxyActivities<Activities>({
   retry,
 });
 
-/** Times a file is extracted again after a later stage found its staging gone, before it is failed. */
 // A held file's transform and load run on the worker holding it; one not picked up from that
 // worker's queue within 30 s (it died or restarted, the file with it) is not retried: the file is
 // extracted again.
@@ -72,6 +71,7 @@ const onHost = (queue: string) => {
   return { transform, load };
 };
 
+/** Times a file is extracted again after a later stage lost its claim check, before it is failed. */
 const MAX_RESTAGES = 3;
 
 export type BackfillStage = 'extract' | 'transform' | 'load';
