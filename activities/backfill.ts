@@ -4,6 +4,7 @@ import { FailureType, failureTypeOf, permanentFailure } from '../common/failures
 import type { StagedFile } from '../pipeline/staged-file';
 import { sweepStaging } from '../pipeline/staging';
 import { extractFile, readWholeFile, type BackfillHeartbeat } from '../pipeline/file-extract';
+import { countLines } from '../pipeline/line-splitter';
 import { fileSource } from '../pipeline/staged-file';
 import type { FileRef } from '../pipeline/dataset';
 import { manifestEntries, manifestEntry } from '../pipeline/file-manifest';
@@ -308,13 +309,6 @@ export function createBackfillActivities({ config, db, s3, datasets, registry, h
       };
     },
   };
-}
-
-/** Physical lines, as the line splitter numbers them: a last line without LF counts too. */
-function countLines(body: Buffer): number {
-  let n = 0;
-  for (let i = body.indexOf(0x0a); i !== -1; i = body.indexOf(0x0a, i + 1)) n++;
-  return body.length > 0 && body[body.length - 1] !== 0x0a ? n + 1 : n;
 }
 
 /** Code-point order, the same on every machine (localeCompare is not). */

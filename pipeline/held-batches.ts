@@ -39,7 +39,6 @@ interface Held {
  */
 export class HeldBatches {
   private readonly held = new Map<string, Held>();
-  private heldBytes = 0;
 
   /**
    * @param hostQueue this worker process's own task queue
@@ -74,7 +73,6 @@ export class HeldBatches {
       bytes,
       heldAt: Date.now(),
     });
-    this.heldBytes += bytes;
     this.budget.add(messages, bytes);
     return { bytes };
   }
@@ -110,13 +108,7 @@ export class HeldBatches {
     const held = this.held.get(batchId);
     if (!held) return;
     this.held.delete(batchId);
-    this.heldBytes -= held.bytes;
     this.budget.remove(held.messages, held.bytes);
-  }
-
-  /** Payload bytes held, for the worker's memory gauge. */
-  get bytes(): number {
-    return this.heldBytes;
   }
 
   get size(): number {

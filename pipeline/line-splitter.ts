@@ -92,3 +92,10 @@ export function linesOfChunk(lines: ReadonlyArray<{ offset: string; value: Buffe
     return { line: Number(l.offset), bytes, endOffset: 0, oversize: bytes.length >= MAX_LINE_BYTES };
   });
 }
+
+/** Physical lines, as the line splitter numbers them: a last line without LF counts too. */
+export function countLines(body: Buffer): number {
+  let n = 0;
+  for (let i = body.indexOf(0x0a); i !== -1; i = body.indexOf(0x0a, i + 1)) n++;
+  return body.length > 0 && body[body.length - 1] !== 0x0a ? n + 1 : n;
+}

@@ -209,41 +209,24 @@ async function main(): Promise<void> {
   const tw = await startTestWorker({ config, db, kafka, s3 });
   const saveHere = (name: string, handle: WorkflowHandle) =>
     save(name, handle, config.temporal.address, config.temporal.namespace);
-  if (process.argv[2] === 'live') {
-    // `… record-histories.js live <name>`: the live ingest alone, under a name of its own, so the
-    // histories of earlier branches stay as recorded.
-    try {
+  const [only, name] = process.argv.slice(2);
+  // One recording alone: `live <name>`, `backfill <suffix>` or `archive`, so the histories of
+  // earlier branches stay as recorded; without an argument, all of them under their usual names.
+  const one: Record<string, () => Promise<void>> = {
+    live: async () => {
       await seedReferenceCatalogue(tw, s3);
-      await recordLive(tw, { db, kafka }, saveHere, process.argv[3] ?? 'live-ingest');
-    } finally {
-      await tw.close();
-      await db.end();
-      s3.destroy();
-    }
-    return;
-  }
-  if (process.argv[2] === 'backfill') {
-    // `… record-histories.js backfill <suffix>`: the two backfill runs alone, their names suffixed.
-    try {
-      await recordBackfill(tw, s3, saveHere, process.argv[3] ?? '');
-    } finally {
-      await tw.close();
-      await db.end();
-      s3.destroy();
-    }
-    return;
-  }
-  if (process.argv[2] === 'archive') {
-    try {
-      await recordArchive(tw, { db, kafka, s3 }, saveHere);
-    } finally {
-      await tw.close();
-      await db.end();
-      s3.destroy();
-    }
-    return;
-  }
+      await recordLive(tw, { db, kafka }, saveHere, name ?? 'live-ingest');
+    },
+    backfill: () => recordBackfill(tw, s3, saveHere, name ?? ''),
+    archive: () => recordArchive(tw, { db, kafka, s3 }, saveHere),
+  };
   try {
+    if (only !== undefined) {
+      const record = one[only];
+      if (!record) throw new Error(`unknown recording ${only}: one of ${Object.keys(one).join(', ')}`);
+      await record();
+      return;
+    }
     await seedReferenceCatalogue(tw, s3);
     const seeds = await tw.client.workflow.list({
       query: `WorkflowType = 'seedWorkflow' AND TaskQueue = '${tw.taskQueue}'`,
