@@ -74,8 +74,10 @@ export function createIngestActivities({ db, extractor, datasets, held }: Activi
     return d;
   };
 
-  /** Judges a batch this worker holds; the verdicts wait beside it for load. */
+  /** Judges a batch this worker holds, once; the verdicts wait beside it for load. */
   const judgeHeld = async (dataset: Dataset, batch: StagedBatch): Promise<TransformCounts> => {
+    const judgedBefore = held?.judged(batch.batchId);
+    if (judgedBefore) return judgedBefore.counts;
     const messages = held?.messages(batch.batchId);
     if (!messages) throw heldBatchMissing(batch);
     const judged = await dataset.judge(batch, messages);

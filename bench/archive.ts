@@ -22,7 +22,7 @@ import { createKafka } from '../worker/connections';
 import { archiveStopSignal, archiveTopicWorkflow, type ArchiveStats } from '../workflows/archive';
 import { healthCheckWorkflow } from '../workflows/health-check';
 import { BENCH_NAMESPACE, deleteBucket, idleActions, startBenchWorker, waitUntil } from './harness';
-import { fmt, freshDatabase, peakRssMb } from './setup';
+import { fmt, freshDatabase, peakRssMb, peakRssVerdict } from './setup';
 import { actionsSpent, temporalActions } from './temporal-actions';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     );
   }
   const rss = worker.pid ? peakRssMb(worker.pid) : undefined;
-  console.log(`worker peak RSS ${rss === undefined ? 'unknown' : `${fmt(rss)} MB`} (target <= 400 MB)`);
+  console.log(`worker peak RSS ${peakRssVerdict(rss)}`);
   console.log(
     `(Temporal metrics from :${loadStackSettings().ports.temporalMetrics}, namespace ${NAMESPACE})`,
   );

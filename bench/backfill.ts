@@ -23,7 +23,7 @@ import { ensureNamespace } from '../infra/local/temporal-namespace';
 import { backfillWorkflow } from '../workflows/backfill';
 import { healthCheckWorkflow } from '../workflows/health-check';
 import { BENCH_NAMESPACE, deleteBucket, psqlSeconds, rssMb, sleep, startBenchWorker } from './harness';
-import { fmt, freshDatabase, peakRssMb } from './setup';
+import { fmt, freshDatabase, peakRssMb, peakRssVerdict } from './setup';
 import { actionsSpent, temporalActions } from './temporal-actions';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -228,9 +228,7 @@ async function main(): Promise<void> {
       console.log(
         `rules alone, one core         ${fmt(ceiling).padStart(10)} rows/s  (split + decode + validateCsvRow)`,
       );
-      console.log(
-        `worker peak RSS               ${rss === undefined ? 'unknown' : `${fmt(rss)} MB`.padStart(10)}  (target <= 400 MB)`,
-      );
+      console.log(`worker peak RSS               ${peakRssVerdict(rss)}`);
       console.log(
         `  of which start-up (bundling)  ${startupRss === undefined ? 'unknown' : `${fmt(startupRss)} MB`.padStart(10)}  (peak before the run)`,
       );

@@ -27,7 +27,7 @@ import { createKafka } from '../worker/connections';
 import { healthCheckWorkflow } from '../workflows/health-check';
 import { drainSignal, liveIngestWorkflow, type LiveIngestStats } from '../workflows/ingest';
 import { BENCH_NAMESPACE, checkpointed, idleActions, sleep, startBenchWorker, waitUntil } from './harness';
-import { fmt, freshDatabase, peakRssMb, percentile } from './setup';
+import { fmt, freshDatabase, peakRssMb, peakRssVerdict, percentile } from './setup';
 import { actionsSpent, temporalActions } from './temporal-actions';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -334,9 +334,7 @@ async function main(): Promise<void> {
   );
 
   const rss = worker.pid ? peakRssMb(worker.pid) : undefined;
-  console.log(
-    `worker peak RSS (VmHWM) ${rss === undefined ? 'unknown' : `${fmt(rss)} MB`} (target <= 256 MB)`,
-  );
+  console.log(`worker peak RSS ${peakRssVerdict(rss)}`);
   console.log(
     `(Temporal metrics from :${loadStackSettings().ports.temporalMetrics}, namespace ${NAMESPACE})`,
   );

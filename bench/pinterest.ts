@@ -37,7 +37,7 @@ import {
   startBenchWorker,
   waitUntil,
 } from './harness';
-import { fmt, freshDatabase, peakRssMb } from './setup';
+import { fmt, freshDatabase, peakRssMb, peakRssVerdict } from './setup';
 import { actionsSpent, temporalActions } from './temporal-actions';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
       `stored: ${fmt(batch.rows)} rows, ${fmt(batch.duplicates)} duplicates, ${fmt(batch.rejects)} rejects`,
     );
     console.log(
-      `worker peak RSS ${rss === undefined ? 'unknown' : `${fmt(rss)} MB`}; sampled live ${fmt(sampledRss.live)} MB, batch ${fmt(sampledRss.batch)} MB`,
+      `worker peak RSS ${peakRssVerdict(rss)}; sampled live ${fmt(sampledRss.live)} MB, batch ${fmt(sampledRss.batch)} MB`,
     );
     console.log(`cpus ${os.cpus().length}`);
   } finally {

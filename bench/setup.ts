@@ -51,6 +51,14 @@ export function peakRssMb(pid: number): number | undefined {
   }
 }
 
+/** Issue 21's memory target for a worker, on every benchmark. */
+const WORKER_RSS_TARGET_MB = 256;
+
+/** `314 MB (VmHWM, target <= 256 MB)`: a worker's peak RSS against the target. */
+export function peakRssVerdict(rss: number | undefined): string {
+  return `${rss === undefined ? 'unknown' : `${fmt(rss)} MB`} (VmHWM, target <= ${WORKER_RSS_TARGET_MB} MB)`;
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -87,11 +87,18 @@ export class HeldBatches {
     return Buffer.isBuffer(content) ? content : undefined;
   }
 
-  /** Keeps the verdicts beside the content: a transform retried after it answered judges again. */
+  /**
+   * Keeps the verdicts for load. A topic batch's messages go now: the verdicts carry all load
+   * needs, and a transform retried after it answered finds them judged. The budget still counts
+   * the batch until load, so what it stands for stays bounded. A file keeps its bytes: a row
+   * limit may judge it again to a different end.
+   */
   setJudged(batchId: string, judged: JudgedBatch | JudgedFile): boolean {
     const held = this.held.get(batchId);
-    if (held) held.judged = judged;
-    return held !== undefined;
+    if (!held) return false;
+    held.judged = judged;
+    if ('load' in judged) held.content = [];
+    return true;
   }
 
   judged(batchId: string): JudgedBatch | undefined {

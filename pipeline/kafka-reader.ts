@@ -19,9 +19,10 @@ export interface RawMessage {
 // all readers together are bounded by the worker's BufferBudget.
 const BUFFER_BYTES = 16 * 1024 * 1024;
 const BUFFER_MESSAGES = 10_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A reader no extract has asked for this long gives its buffer back to the budget and stops fetching. */
 const IDLE_MS = 10_000;
+/** How often a paused reader looks whether it may fetch again. */
+const RESUME_CHECK_MS = 50;
 
 /**
  * Reads one partition from an exact offset. kafkajs has no manual assignment, so each reader is a
@@ -38,6 +39,7 @@ export class PartitionReader {
   private crashed: Error | undefined;
   private started: Promise<void> | undefined;
   private from = 0n;
+  private resumeCheck: NodeJS.Timeout | undefined;
   lastUsed = Date.now();
 
   constructor(
@@ -85,38 +87,53 @@ export class PartitionReader {
     return this.started;
   }
 
-  private async onBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
-    if (batch.partition !== this.partition) return;
+  private onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.partition !== this.partition) return Promise.resolve();
     this.highWatermark = batch.highWatermark;
     for (const m of batch.messages) {
-      if (!isRunning() || isStale()) return;
+      if (!isRunning() || isStale()) break;
       this.buffer.push({ offset: m.offset, value: m.value, timestamp: m.timestamp });
       const size = m.value?.length ?? 0;
       this.bufferBytes += size;
       this.budget.add(1, size);
       resolveOffset(m.offset);
     }
-    // Back-pressure: stop fetching while the activity side has not taken what we hold, or the
-    // worker as a whole holds its budget. A reader nobody reads (its topic drained, its workflow
-    // gone) must not hold the budget the live ones need: it drops its buffer and waits.
-    while (
-      (this.bufferBytes > BUFFER_BYTES ||
-        this.buffer.length > BUFFER_MESSAGES ||
-        this.budget.spent ||
-        this.idle()) &&
-      isRunning() &&
-      !isStale()
-    ) {
+    if (this.mustWait()) this.pause();
+    return Promise.resolve();
+  }
+
+  /**
+   * Back-pressure: no fetching while the activity side has not taken what we hold, or the worker
+   * as a whole holds its budget. A reader nobody reads (its topic drained, its workflow gone) must
+   * not hold the budget the live ones need: it drops its buffer and waits.
+   */
+  private mustWait(): boolean {
+    return (
+      this.bufferBytes > BUFFER_BYTES ||
+      this.buffer.length > BUFFER_MESSAGES ||
+      this.budget.spent ||
+      this.idle()
+    );
+  }
+
+  /**
+   * Pauses the partition rather than waiting inside `eachBatch`: kafkajs keeps a batch it handed
+   * out alive until the handler returns, every message a decoded object, and that copy is what
+   * made a worker's memory grow past its budget.
+   */
+  private pause(): void {
+    if (this.resumeCheck) return;
+    this.consumer.pause([{ topic: this.topic, partitions: [this.partition] }]);
+    const check = () => {
       if (this.idle()) this.dropBuffer();
-      await sleep(50);
-      await heartbeat();
-    }
+      if (this.mustWait()) {
+        this.resumeCheck = setTimeout(check, RESUME_CHECK_MS);
+        return;
+      }
+      this.resumeCheck = undefined;
+      this.consumer.resume([{ topic: this.topic, partitions: [this.partition] }]);
+    };
+    this.resumeCheck = setTimeout(check, RESUME_CHECK_MS);
   }
 
   /**
@@ -195,6 +212,7 @@ export class PartitionReader {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.resumeCheck);
     this.dropBuffer();
     await this.consumer.disconnect().catch(() => undefined);
   }

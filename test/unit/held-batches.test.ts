@@ -23,6 +23,22 @@ describe('held batches', () => {
     expect(held.messages('b')).toBeUndefined();
   });
 
+  it("let a judged batch's messages go, keeping the verdicts and the budget until load", () => {
+    const budget = new BufferBudget();
+    const held = new HeldBatches('q@host', budget);
+    held.hold('wf#3', 'c', [message(0), message(1)]);
+    const judged = {
+      counts: { byKind: { row: 2 }, rejectsByReason: {} },
+      load: () => Promise.reject(new Error('unused')),
+    };
+    expect(held.setJudged('c', judged)).toBe(true);
+    expect(held.messages('c')).toEqual([]);
+    expect(held.judged('c')).toBe(judged);
+    expect([budget.messages, budget.bytes]).toEqual([2, 20]);
+    held.release('c');
+    expect([budget.messages, budget.bytes, held.judged('c')]).toEqual([0, 0, undefined]);
+  });
+
   it('let an earlier attempt of the same logical batch go when a retry holds it again', () => {
     const budget = new BufferBudget();
     const held = new HeldBatches('q@host', budget);
