@@ -82,12 +82,22 @@ export interface SplitPosition {
   seq: string;
 }
 
-/** Splits a position after its source; both forms end in a decimal number after `:` or `#`. */
+/**
+ * Splits a position after its source: both forms end in a canonical decimal number after `:` or
+ * `#`. Scanned from the end, not by a regular expression: every row a load writes is split.
+ */
 export function splitPosition(position: string): SplitPosition {
-  const m = /^(.*[:#])(0|[1-9][0-9]*)$/.exec(position);
-  if (!m) throw new RangeError(`not a source position: ${JSON.stringify(position)}`);
-  return { source: m[1]!, seq: m[2]! };
+  let at = position.length;
+  while (at > 0 && isDigit(position.charCodeAt(at - 1))) at--;
+  const seq = position.slice(at);
+  const separator = position[at - 1];
+  if (seq === '' || (seq.length > 1 && seq[0] === '0') || (separator !== ':' && separator !== '#')) {
+    throw new RangeError(`not a source position: ${JSON.stringify(position)}`);
+  }
+  return { source: position.slice(0, at), seq };
 }
+
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 
 /** A position's stored columns (source_id, source_seq), as COPY text or query parameters. */
 export type CompactPosition = readonly [sourceId: string, seq: string];
@@ -136,9 +146,13 @@ export class PositionSources {
     const { source, seq } = splitPosition(position);
     const id = this.ids.get(source);
     if (id === undefined) throw new Error(`source ${source} was not resolved before its positions`);
+    if (seq.length >= 19 && BigInt(seq) > MAX_SEQ) throw new RangeError(`${position}: beyond a bigint`);
     return [String(id), seq];
   }
 }
+
+/** source_seq is a bigint (Kafka's offsets are int64 too). */
+const MAX_SEQ = 2n ** 63n - 1n;
 
 const shared = new WeakMap<Pool, PositionSources>();
 

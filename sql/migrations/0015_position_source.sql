@@ -25,7 +25,11 @@ create function source_position(source_id integer, source_seq bigint) returns te
 -- it needs, keyed by a unique (source_id, source_seq) when `keyed` (the permanent tables; staging
 -- has no key). Each dataset's own migration calls it for its tables. Refuses to lose anything: every
 -- converted row must read back as the text it had. The split is the one position.ts makes: the
--- prefix ends at the last `:` or `#` before the trailing digits.
+-- prefix ends at the last `:` or `#` before the trailing digits. In place, in the migration's one
+-- transaction: the update leaves each row's old version (and its entry in the new index) to the
+-- next vacuum; at hundreds of millions of rows, vacuum and reindex the tables after the upgrade.
+-- Measured (test/integration/compact-positions.test.ts), 100,000 history positions: the text
+-- unique index 11.4 MB, (source_id, source_seq) 3.2 MB.
 create procedure compact_source_positions(tab regclass, keyed boolean)
   language plpgsql as $$
 declare
