@@ -42,8 +42,11 @@ export function pinterestDataset(deps: { topics: PinterestTopics; sources: Posit
       const type = typeOf(batch);
       await resolveSources(batch, messages);
       const now = Date.now();
-      const counts0 = { byKind: { row: 0, reject: 0 }, rejectsByReason: {} };
-      const judged = new PinterestJudged(type, counts0, deps.sources);
+      const judged = new PinterestJudged(
+        type,
+        { byKind: { row: 0, reject: 0 }, rejectsByReason: {} },
+        deps.sources,
+      );
       const { counts } = judged;
       for (const m of messages) {
         const verdict = judgePinterestRecord(type, m.value, { now });
