@@ -61,9 +61,9 @@ async function writeRawFiles(
 
 /** The tables the backfill writes and the columns it fills (ids and defaults are the database's). */
 const LOADED_TABLES: ReadonlyArray<readonly [string, string]> = [
-  ['rating_interaction', 'exhibition_id, rating_id, event_at, source_position'],
-  ['request_interaction', 'exhibition_id, request_id, event_at, source_position'],
-  ['rejected_event', 'source_position, raw, reason, detail'],
+  ['rating_interaction', 'exhibition_id, rating_id, event_at, source_id, source_seq'],
+  ['request_interaction', 'exhibition_id, request_id, event_at, source_id, source_seq'],
+  ['rejected_event', 'source_id, source_seq, raw, reason, detail'],
 ];
 
 /**
@@ -116,7 +116,7 @@ async function naiveInserts(db: Pool, ratingsFile: string, sample: number): Prom
     const started = process.hrtime.bigint();
     for (const r of rows) {
       await client.query(
-        'insert into bench_naive (exhibition_id, rating_id, event_at, source_position) values ($1, $2, $3, $4)',
+        'insert into bench_naive (exhibition_id, rating_id, event_at, source_id, source_seq) values ($1, $2, $3, $4, $5)',
         r.split('\t'),
       );
     }

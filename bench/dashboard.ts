@@ -18,6 +18,7 @@ import { loadConfig, type Config } from '../config';
 import { API_ROUTES } from '../dashboard/api-routes';
 import { startDashboardServer } from '../dashboard/server';
 import { createPgPool } from '../worker/connections';
+import { kafkaPosition, positionSources, s3Position } from '../pipeline/position';
 import { fmt, freshDatabase, percentile } from './setup';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -99,14 +100,17 @@ async function fill(config: Config, total: number): Promise<void> {
       ],
       ['request_interaction', requests, 'request_id', '(random() < 0.01)::int::smallint'],
     ] as const) {
+      // One history file's positions a table: line g of it.
+      const source = (
+        await positionSources(db).compactAll([s3Position('bench-dashboard', 'lmnh_hist_data.csv', table, 1)])
+      ).ids[0];
       for (let lo = 1; lo <= count; lo += CHUNK) {
         const hi = Math.min(count, lo + CHUNK - 1);
         await db.query(
-          `insert into ${table} (exhibition_id, ${valueColumn}, event_at, source_position)
-           select ($1::int[])[i], ${value}, ${when},
-                  's3:bench-dashboard/lmnh_hist_data_' || (g / 1000000) || '.csv@${table}#' || g
+          `insert into ${table} (exhibition_id, ${valueColumn}, event_at, source_id, source_seq)
+           select ($1::int[])[i], ${value}, ${when}, $7, g
            from (select g, ${pick} as i from generate_series($5::bigint, $6::bigint) g) s`,
-          [ids, FIRST_DAY, days, config.museum.timeZone, lo, hi],
+          [ids, FIRST_DAY, days, config.museum.timeZone, lo, hi, source],
         );
         done += hi - lo + 1;
         const s = (Date.now() - started) / 1000;
@@ -195,13 +199,15 @@ async function liveIngestAlongside(config: Config, url: string, make: (e: string
   ).rows[0]!.ids;
   let batch = 0;
   const insert = async (tag: string): Promise<number> => {
+    // Each batch a partition of its own, its offsets 1..LIVE_BATCH.
+    const at = await positionSources(writer).compactAll([kafkaPosition(`bench-live-${tag}`, batch++, 1)]);
     const started = performance.now();
     await writer.query(
-      `insert into rating_interaction (exhibition_id, rating_id, event_at, source_position)
+      `insert into rating_interaction (exhibition_id, rating_id, event_at, source_id, source_seq)
        select ($1::int[])[1 + floor(random() * 6)::int], floor(random() * 5)::smallint, now() - random() * interval '1 second',
-              'kafka:bench-live-${tag}:' || $2::int || ':' || g
+              $2, g
        from generate_series(1, ${LIVE_BATCH}) g`,
-      [ids, batch++],
+      [ids, at.ids[0]],
     );
     return performance.now() - started;
   };
@@ -240,12 +246,14 @@ async function liveIngestAlongside(config: Config, url: string, make: (e: string
       line('500-row insert, rollup triggers off', off.inserts);
       line('Safety page refresh meanwhile', off.pages);
       await writer.query(
-        `delete from rating_interaction where source_position like 'kafka:bench-live-off:%'`,
+        `delete from rating_interaction where source_position(source_id, source_seq) like 'kafka:bench-live-off:%'`,
       );
     } finally {
       await writer.query('alter table rating_interaction enable trigger user');
     }
-    await writer.query(`delete from rating_interaction where source_position like 'kafka:bench-live-on:%'`);
+    await writer.query(
+      `delete from rating_interaction where source_position(source_id, source_seq) like 'kafka:bench-live-on:%'`,
+    );
   } finally {
     await writer.end();
   }

@@ -83,9 +83,9 @@ async function bareCopy(kafka: Kafka, db: Pool, topic: string, total: number): P
  */
 async function sameWorkCopy(from: Pool, into: Pool): Promise<number> {
   const tables = [
-    ['rating_interaction', 'exhibition_id, rating_id, event_at, source_position'],
-    ['request_interaction', 'exhibition_id, request_id, event_at, source_position'],
-    ['rejected_event', 'source_position, raw, reason, detail'],
+    ['rating_interaction', 'exhibition_id, rating_id, event_at, source_id, source_seq'],
+    ['request_interaction', 'exhibition_id, request_id, event_at, source_id, source_seq'],
+    ['rejected_event', 'source_id, source_seq, raw, reason, detail'],
   ] as const;
   const dumps: Buffer[] = [];
   for (const [table, columns] of tables) {
@@ -167,13 +167,13 @@ async function steadyRun(
   const stats = await handle.result();
   const { rows } = await db.query<{ ms: number }>(
     `select extract(epoch from (pg_xact_commit_timestamp(xmin) - event_at)) * 1000 as ms
-       from rating_interaction where source_position like $1
+       from rating_interaction where source_position(source_id, source_seq) like $1
      union all select extract(epoch from (pg_xact_commit_timestamp(xmin) - event_at)) * 1000
-       from request_interaction where source_position like $1
+       from request_interaction where source_position(source_id, source_seq) like $1
      -- Outside museum hours every stamped-now event is an out_of_hours reject: it is committed all the same.
      union all select extract(epoch from (pg_xact_commit_timestamp(xmin)
                                           - (convert_from(raw, 'UTF8')::jsonb ->> 'at')::timestamptz)) * 1000
-       from rejected_event where source_position like $1 and reason = 'out_of_hours'`,
+       from rejected_event where source_position(source_id, source_seq) like $1 and reason = 'out_of_hours'`,
     [`kafka:${topic}:%`],
   );
   const lat = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);

@@ -97,7 +97,7 @@ export async function listRejects(db: Pool, f: RejectFilter): Promise<RejectList
   ];
   const where = `($1::text is null or reason = $1)
       and ($2::timestamptz is null or first_seen_at >= $2)
-      and ($3::text is null or source_position like $3)`;
+      and ($3::text is null or source_position(source_id, source_seq) like $3)`;
   const counts = await db.query<{ pending: string; loaded: string }>(
     `select count(*) filter (where replay_outcome is distinct from $4) as pending,
             count(*) filter (where replay_outcome = $4) as loaded
@@ -116,7 +116,8 @@ export async function listRejects(db: Pool, f: RejectFilter): Promise<RejectList
     raw_head: Buffer;
     record_type: string | null;
   }>(
-    `select ${t.idColumn}::text as id, ${t.recordType} as record_type, source_position, reason, detail, first_seen_at, replayed_at,
+    `select ${t.idColumn}::text as id, ${t.recordType} as record_type, source_position(source_id, source_seq), reason,
+            detail, first_seen_at, replayed_at,
             replay_outcome, octet_length(raw) as raw_bytes, substring(raw from 1 for ${PREVIEW_BYTES}) as raw_head
      from ${t.table}
      where ${where} and ($5::boolean or replay_outcome is distinct from $4)

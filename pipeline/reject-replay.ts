@@ -80,7 +80,7 @@ export async function pageCandidates(
   reason: string | null,
 ): Promise<Array<{ id: string; source_position: string; record_type: string | null }>> {
   const { rows } = await client.query<{ id: string; source_position: string; record_type: string | null }>(
-    `select ${store.idColumn}::text as id, source_position, ${store.recordType} as record_type
+    `select ${store.idColumn}::text as id, source_position(source_id, source_seq), ${store.recordType} as record_type
      from ${store.table}
      where ${store.idColumn} > $1 and ${store.idColumn} <= $2
        and replay_outcome is distinct from $3 and ($4::text is null or reason = $4)
@@ -112,7 +112,8 @@ export async function lockRejects(
   maxRawBytes: number,
 ): Promise<LockedReject[]> {
   const { rows } = await client.query<LockedReject>(
-    `select ${store.idColumn}::text as id, source_position, ${store.recordType} as record_type, reason, detail,
+    `select ${store.idColumn}::text as id, source_position(source_id, source_seq), ${store.recordType} as record_type,
+            reason, detail,
             case when octet_length(raw) <= $3 then raw end as raw
      from ${store.table}
      where ${store.idColumn} = any($1::bigint[]) and replay_outcome is distinct from $2

@@ -2,9 +2,9 @@ import type { PoolClient } from 'pg';
 import { FailureType, permanentFailure } from '../../common/failures';
 import { validateKafkaPayload, type RuleContext, type Verdict } from './rules';
 import { linesOfChunk, type RawLine } from '../../pipeline/line-splitter';
-import { kafkaPosition } from '../../pipeline/position';
+import { kafkaPartitionSource, kafkaPosition } from '../../pipeline/position';
 import { DEFAULT_SINK_PREFIX, parseSinkObjectKey, type SinkObjectName } from '../../pipeline/sink-layout';
-import type { CatalogueCache } from './catalogue-cache';
+import type { KioskDeps } from './dataset';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../../pipeline/dataset';
 import { KioskFinalRows, loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
@@ -18,12 +18,12 @@ export const KIOSK_ARCHIVE_DATASET = 'kiosk-archive';
  * message already loaded (live, or by an earlier replay) is already there, and one the database lost
  * comes back under the position it always had. Nothing is deleted.
  */
-export function kioskArchiveFiles(deps: {
-  catalogue: CatalogueCache;
-  timeZone: string;
-  /** Topics that are not kiosk topics (Pinterest's): their objects are skipped. */
-  otherTopics: readonly string[];
-}): FileDataset {
+export function kioskArchiveFiles(
+  deps: KioskDeps & {
+    /** Topics that are not kiosk topics (Pinterest's): their objects are skipped. */
+    otherTopics: readonly string[];
+  },
+): FileDataset {
   const nameOf = (key: string, prefix?: string): SinkObjectName | undefined => {
     const name = parseSinkObjectKey(key, prefix);
     return name && !deps.otherTopics.includes(name.topic) ? name : undefined;
@@ -40,7 +40,7 @@ export function kioskArchiveFiles(deps: {
     async judgeFile(file, lines, rowBudget) {
       const { name, snapshot, rules } = await open(file);
       const judged = emptyChunkJudged(['rating', 'request', 'reject']);
-      const rows = new KioskFinalRows(judged, snapshot.exhibitionIds);
+      const rows = new KioskFinalRows(judged, snapshot.exhibitionIds, deps.sources);
       judgeMessages(name, rules, lines, rowBudget, judged, (position, raw, verdict) =>
         rows.add(position, raw, verdict),
       );
@@ -61,7 +61,14 @@ export function kioskArchiveFiles(deps: {
           const text = new CopyTextBuffer();
           const raw = linesOfChunk(lines);
           judgeMessages(name, rules, raw, rowBudget, judged, (position, bytes, verdict) =>
-            writeVerdict(text, batch.batchId, position, bytes, verdict, snapshot.exhibitionIds),
+            writeVerdict(
+              text,
+              batch.batchId,
+              deps.sources.compact(position),
+              bytes,
+              verdict,
+              snapshot.exhibitionIds,
+            ),
           );
           await stageVerdicts(client, batch.batchId, text);
           return judged;
@@ -82,6 +89,8 @@ export function kioskArchiveFiles(deps: {
     if (!name)
       throw notArchive(file, 'the key is not <prefix><topic>/partition=<p>/<topic>+<p>+<start>.json');
     const snapshot = await deps.catalogue.get(0);
+    // Every line of the object is a position of one partition.
+    await deps.sources.resolve([kafkaPartitionSource(name.topic, name.partition)]);
     return {
       name,
       snapshot,

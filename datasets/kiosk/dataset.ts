@@ -1,6 +1,6 @@
 import type { CatalogueCache } from './catalogue-cache';
 import { validateKafkaPayload, type RuleContext } from './rules';
-import { kafkaPosition } from '../../pipeline/position';
+import { kafkaPartitionSource, kafkaPosition, type PositionSources } from '../../pipeline/position';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import type { Dataset, TransformCounts } from '../../pipeline/dataset';
 import type { StagedBatch, StagedMessage } from '../../pipeline/staging';
@@ -15,13 +15,13 @@ import {
 } from './verdicts';
 
 /** The kiosk dataset (docs/spec/kiosk-events.md) behind the pipeline's dataset seam. */
-export function kioskDataset(deps: { catalogue: CatalogueCache; timeZone: string }): Dataset {
+export function kioskDataset(deps: KioskDeps): Dataset {
   return {
     name: 'kiosk',
 
     async judge(batch, messages) {
       const { snapshot, judged } = await judgeFresh(deps, batch, messages);
-      const rows = new KioskFinalRows(judged.counts, snapshot.exhibitionIds);
+      const rows = new KioskFinalRows(judged.counts, snapshot.exhibitionIds, deps.sources);
       for (const { position, raw, verdict } of judged.verdicts) rows.add(position, raw, verdict);
       return rows;
     },
@@ -30,7 +30,8 @@ export function kioskDataset(deps: { catalogue: CatalogueCache; timeZone: string
       const { snapshot, judged } = await judgeFresh(deps, batch, messages);
       const text = new CopyTextBuffer();
       for (const { position, raw, verdict } of judged.verdicts) {
-        writeVerdict(text, batch.batchId, position, raw, verdict, snapshot.exhibitionIds);
+        const at = deps.sources.compact(position);
+        writeVerdict(text, batch.batchId, at, raw, verdict, snapshot.exhibitionIds);
       }
       await stageVerdicts(client, batch.batchId, text);
       return judged.counts;
@@ -44,16 +45,22 @@ export function kioskDataset(deps: { catalogue: CatalogueCache; timeZone: string
 
     files: kioskHistoryFiles(deps),
 
-    rejects: { store: KIOSK_REJECTS, replayPage: kioskReplay(deps.timeZone) },
+    rejects: { store: KIOSK_REJECTS, replayPage: kioskReplay(deps.timeZone, deps.sources) },
   };
 }
 
-/** Judges against the cached catalogue, and again against a fresh one if a site was unknown. */
-async function judgeFresh(
-  deps: { catalogue: CatalogueCache; timeZone: string },
-  batch: StagedBatch,
-  messages: readonly StagedMessage[],
-) {
+export interface KioskDeps {
+  catalogue: CatalogueCache;
+  timeZone: string;
+  sources: PositionSources;
+}
+
+/**
+ * Judges against the cached catalogue, and again against a fresh one if a site was unknown; the
+ * batch's partitions have their source ids once it returns, before any load begins.
+ */
+async function judgeFresh(deps: KioskDeps, batch: StagedBatch, messages: readonly StagedMessage[]) {
+  await deps.sources.resolve(new Set(messages.map((m) => kafkaPartitionSource(batch.source, m.partition))));
   let snapshot = await deps.catalogue.get();
   const now = Date.now();
   let judged = judge(batch, messages, { catalogue: snapshot.catalogue, now, timeZone: deps.timeZone });

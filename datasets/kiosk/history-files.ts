@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
 import { FailureType, permanentFailure } from '../../common/failures';
 import { historyFileNumber } from './rules';
-import { likePrefix, s3KeyPrefix, s3ObjectSource, s3Position } from '../../pipeline/position';
-import type { CatalogueCache } from './catalogue-cache';
+import { likePrefix, s3KeyPrefix, s3LineSource, s3Position } from '../../pipeline/position';
+import type { KioskDeps } from './dataset';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../../pipeline/dataset';
 import { linesOfChunk, type RawLine } from '../../pipeline/line-splitter';
@@ -16,7 +16,7 @@ interface HistoryJudgeState {
 }
 
 /** The kiosk history CSVs (lmnh_hist_data_<n>.csv) behind the dataset seam's file side. */
-export function kioskHistoryFiles(deps: { catalogue: CatalogueCache; timeZone: string }): FileDataset {
+export function kioskHistoryFiles(deps: KioskDeps): FileDataset {
   return {
     sortKey(key) {
       const n = historyFileNumber(key);
@@ -26,9 +26,9 @@ export function kioskHistoryFiles(deps: { catalogue: CatalogueCache; timeZone: s
     fileNumber: historyFileNumber,
 
     async judgeFile(file, lines, rowBudget) {
-      const { snapshot, judge } = await openJudge(deps, null);
+      const { snapshot, judge } = await openJudge(deps, file, null);
       const judged = emptyChunkJudged(['rating', 'request', 'reject'], ['blank', 'header']);
-      const rows = new KioskFinalRows(judged, snapshot.exhibitionIds);
+      const rows = new KioskFinalRows(judged, snapshot.exhibitionIds, deps.sources);
       judgeLines(judge, file, lines, rowBudget, judged, (position, raw, verdict) =>
         rows.add(position, raw, verdict),
       );
@@ -42,14 +42,22 @@ export function kioskHistoryFiles(deps: { catalogue: CatalogueCache; timeZone: s
     },
 
     async openFile(file, state) {
-      const { snapshot, judge } = await openJudge(deps, (state as HistoryJudgeState | null)?.header ?? null);
+      const header = (state as HistoryJudgeState | null)?.header ?? null;
+      const { snapshot, judge } = await openJudge(deps, file, header);
       return {
         async transformChunk(client, batch, lines, rowBudget): Promise<ChunkJudged> {
           const judged = emptyChunkJudged(['rating', 'request', 'reject'], ['blank', 'header']);
           const text = new CopyTextBuffer();
           const raw = linesOfChunk(lines);
           judgeLines(judge, file, raw, rowBudget, judged, (position, bytes, verdict) =>
-            writeVerdict(text, batch.batchId, position, bytes, verdict, snapshot.exhibitionIds),
+            writeVerdict(
+              text,
+              batch.batchId,
+              deps.sources.compact(position),
+              bytes,
+              verdict,
+              snapshot.exhibitionIds,
+            ),
           );
           await stageVerdicts(client, batch.batchId, text);
           judged.state = { header: judge.header } satisfies HistoryJudgeState;
@@ -65,8 +73,12 @@ export function kioskHistoryFiles(deps: { catalogue: CatalogueCache; timeZone: s
   };
 }
 
-/** Fresh, not the cached few seconds: a file judged against a stale catalogue stays judged. */
-async function openJudge(deps: { catalogue: CatalogueCache; timeZone: string }, header: string[] | null) {
+/**
+ * Fresh, not the cached few seconds: a file judged against a stale catalogue stays judged. The
+ * file's positions have their source id once it returns.
+ */
+async function openJudge(deps: KioskDeps, file: FileRef, header: string[] | null) {
+  await deps.sources.resolve([s3LineSource(file.bucket, file.key, file.etag)]);
   const snapshot = await deps.catalogue.get(0);
   const rules = { catalogue: snapshot.catalogue, now: Date.now(), timeZone: deps.timeZone };
   return { snapshot, judge: new CsvLineJudge(rules, header) };
@@ -108,12 +120,13 @@ function judgeLines(
  * rows end up being exactly this version's.
  */
 async function deleteOtherVersions(client: PoolClient, file: FileRef): Promise<number> {
-  const keep = likePrefix(`${s3ObjectSource(file.bucket, file.key, file.etag)}#`);
+  const keep = s3LineSource(file.bucket, file.key, file.etag);
   const key = likePrefix(s3KeyPrefix(file.bucket, file.key));
   let replacedRows = 0;
   for (const table of ['rating_interaction', 'request_interaction', 'rejected_event']) {
     const r = await client.query(
-      `delete from ${table} where source_position like $1 and source_position not like $2`,
+      `delete from ${table}
+       where source_id in (select source_id from position_source where prefix like $1 and prefix <> $2)`,
       [key, keep],
     );
     replacedRows += r.rowCount ?? 0;

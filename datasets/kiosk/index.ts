@@ -7,6 +7,7 @@ import { CatalogueCache } from './catalogue-cache';
 import { kioskCatalogueSeed } from './catalogue-seed';
 import { kioskDataset } from './dataset';
 import { KIOSK_REJECTS } from './rejects-replay';
+import { positionSources } from '../../pipeline/position';
 
 export const KIOSK_DATASET = 'kiosk';
 export const NIGHTLY_SCHEDULE_ID = 'nightly-backfill';
@@ -43,11 +44,12 @@ export const kioskPlugin: DatasetPlugin = {
   create({ config, db, otherTopics }): Dataset[] {
     const catalogue = new CatalogueCache(db);
     const timeZone = config.museum.timeZone;
-    const kiosk = kioskDataset({ catalogue, timeZone });
+    const sources = positionSources(db);
+    const kiosk = kioskDataset({ catalogue, timeZone, sources });
     const archive: Dataset = {
       ...kiosk,
       name: KIOSK_ARCHIVE_DATASET,
-      files: kioskArchiveFiles({ catalogue, timeZone, otherTopics }),
+      files: kioskArchiveFiles({ catalogue, timeZone, sources, otherTopics }),
     };
     return [kiosk, archive];
   },

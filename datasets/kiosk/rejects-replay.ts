@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { parsePosition, s3KeyLock } from '../../pipeline/position';
+import { parsePosition, s3KeyLock, splitPosition, type PositionSources } from '../../pipeline/position';
 import { MAX_LINE_BYTES } from '../../pipeline/line-splitter';
 import {
   markReplayed,
@@ -69,7 +69,7 @@ function keyLockOf(position: string): string | undefined {
 }
 
 /** The kiosk's replay of one page: today's rules and catalogue, accepted rows into the interaction tables. */
-export function kioskReplay(timeZone: string) {
+export function kioskReplay(timeZone: string, sources: PositionSources) {
   return async (
     client: PoolClient,
     page: ReplayPage,
@@ -91,7 +91,10 @@ export function kioskReplay(timeZone: string) {
     };
     const exhibitionIds = new Map(exhibitions.rows.map((e) => [e.public_id, e.exhibition_id]));
     const locked = await lockPage(client, candidates);
-    const result = await judgeAndLoad(client, locked, ctx, exhibitionIds);
+    // Stored already, so their sources exist: this only reads their ids (once per process).
+    await sources.resolve(locked.map((r) => splitPosition(r.source_position).source));
+    const rows = new KioskFinalRows({ byKind: {}, rejectsByReason: {} }, exhibitionIds, sources);
+    const result = await judgeAndLoad(client, locked, ctx, rows);
     return { ...result, lastId: last.id, done: pageDone(page, candidates.length, last.id) };
   };
 }
@@ -121,10 +124,9 @@ async function judgeAndLoad(
   client: PoolClient,
   locked: readonly LockedReject[],
   ctx: RuleContext,
-  exhibitionIds: ReadonlyMap<string, number>,
-): Promise<Omit<ReplayPageResult, 'lastId' | 'done'>> {
   // Through the kiosk's own load, as a live batch's: each accepted verdict COPYed once into its table.
-  const rows = new KioskFinalRows({ byKind: {}, rejectsByReason: {} }, exhibitionIds);
+  rows: KioskFinalRows,
+): Promise<Omit<ReplayPageResult, 'lastId' | 'done'>> {
   const loadedIds: string[] = [];
   const failed: Array<{ id: string; outcome: string }> = [];
   const stillRejectedByReason: Record<string, number> = {};

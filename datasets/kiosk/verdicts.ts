@@ -4,25 +4,32 @@ import { CopyTextBuffer } from '../../pipeline/copy-text';
 import type { JudgedBatch, LoadCounts, TransformCounts } from '../../pipeline/dataset';
 import { copyInto, copyOnce } from '../../pipeline/copy';
 import { lockCatalogueKeys, type CatalogueKeys } from './catalogue-keys';
+import type { CompactPosition, PositionSources } from '../../pipeline/position';
 
 /** staged_kiosk_verdict.kind */
 const KIND = { rating: 0, request: 1, reject: 2 } as const;
 
 const VERDICT_COLUMNS =
-  'staged_kiosk_verdict (batch_id, source_position, kind, exhibition_id, value, event_at, raw, reason, detail)';
+  'staged_kiosk_verdict (batch_id, source_id, source_seq, kind, exhibition_id, value, event_at, raw, reason, detail)';
+
+/** Every kiosk event table's unique key: its stored position. */
+const POSITION_KEY = 'source_id, source_seq';
+const RATING_COLUMNS = ['exhibition_id', 'rating_id', 'event_at', 'source_id', 'source_seq'];
+const REQUEST_COLUMNS = ['exhibition_id', 'request_id', 'event_at', 'source_id', 'source_seq'];
+const REJECT_COLUMNS = ['source_id', 'source_seq', 'raw', 'reason', 'detail'];
 
 /** One verdict as a staged_kiosk_verdict row, whether it came from Kafka or from a history file. */
 export function writeVerdict(
   text: CopyTextBuffer,
   batchId: string,
-  position: string,
+  position: CompactPosition,
   raw: Buffer,
   verdict: Verdict,
   exhibitionIds: ReadonlyMap<string, number>,
 ): void {
   if (verdict.kind === 'rejected') {
     const detail = verdict.detail.slice(0, 1000);
-    text.row([batchId, position, String(KIND.reject), null, null, null, raw, verdict.reason, detail]);
+    text.row([batchId, ...position, String(KIND.reject), null, null, null, raw, verdict.reason, detail]);
     return;
   }
   const id = exhibitionIds.get(verdict.exhibitionPublicId);
@@ -32,7 +39,7 @@ export function writeVerdict(
     verdict.kind === 'rating' ? [KIND.rating, verdict.rating] : [KIND.request, verdict.request];
   text.row([
     batchId,
-    position,
+    ...position,
     String(kind),
     String(id),
     String(value),
@@ -71,22 +78,22 @@ export async function loadStagedVerdicts(
   staged: number,
   dedupe = true,
 ): Promise<LoadCounts> {
-  const onConflict = dedupe ? 'on conflict (source_position) do nothing' : '';
+  const onConflict = dedupe ? `on conflict (${POSITION_KEY}) do nothing` : '';
   await lockCatalogueKeys(client, await stagedCatalogueKeys(client, batchIds));
   const insert = async (sql: string) => (await client.query(sql, [batchIds])).rowCount ?? 0;
   const rating = await insert(
-    `insert into rating_interaction (exhibition_id, rating_id, event_at, source_position)
-     select exhibition_id, value, event_at, source_position from staged_kiosk_verdict
+    `insert into rating_interaction (exhibition_id, rating_id, event_at, source_id, source_seq)
+     select exhibition_id, value, event_at, source_id, source_seq from staged_kiosk_verdict
      where batch_id = any($1::uuid[]) and kind = 0 ${onConflict}`,
   );
   const request = await insert(
-    `insert into request_interaction (exhibition_id, request_id, event_at, source_position)
-     select exhibition_id, value, event_at, source_position from staged_kiosk_verdict
+    `insert into request_interaction (exhibition_id, request_id, event_at, source_id, source_seq)
+     select exhibition_id, value, event_at, source_id, source_seq from staged_kiosk_verdict
      where batch_id = any($1::uuid[]) and kind = 1 ${onConflict}`,
   );
   const reject = await insert(
-    `insert into rejected_event (source_position, raw, reason, detail)
-     select source_position, raw, reason, detail from staged_kiosk_verdict
+    `insert into rejected_event (source_id, source_seq, raw, reason, detail)
+     select source_id, source_seq, raw, reason, detail from staged_kiosk_verdict
      where batch_id = any($1::uuid[]) and kind = 2 ${onConflict}`,
   );
   return { inserted: { rating, request, reject }, alreadyLoaded: staged - rating - request - reject };
@@ -94,7 +101,8 @@ export async function loadStagedVerdicts(
 
 /**
  * A live batch's verdicts as rows of the final tables, encoded as they are judged; load COPYs each
- * table once. The batch's events are written nowhere else.
+ * table once. The batch's events are written nowhere else. The sources of the positions added must
+ * have been resolved (`sources.resolve`) before: encoding them needs their ids.
  */
 export class KioskFinalRows implements JudgedBatch {
   private readonly ratings = new CopyTextBuffer(64 * 1024);
@@ -109,11 +117,17 @@ export class KioskFinalRows implements JudgedBatch {
   constructor(
     readonly counts: TransformCounts,
     private readonly exhibitionIds: ReadonlyMap<string, number>,
+    private readonly sources: PositionSources,
   ) {}
 
   add(position: string, raw: Buffer, verdict: Verdict): void {
     if (verdict.kind === 'rejected') {
-      this.rejects.row([position, raw, verdict.reason, verdict.detail.slice(0, 1000)]);
+      this.rejects.row([
+        ...this.sources.compact(position),
+        raw,
+        verdict.reason,
+        verdict.detail.slice(0, 1000),
+      ]);
       return;
     }
     const id = this.exhibitionIds.get(verdict.exhibitionPublicId);
@@ -122,25 +136,21 @@ export class KioskFinalRows implements JudgedBatch {
       verdict.kind === 'rating'
         ? [this.ratings, verdict.rating, this.keys.ratings]
         : [this.requests, verdict.request, this.keys.requests];
-    target.row([String(id), String(value), verdict.eventAt.iso, position]);
+    target.row([String(id), String(value), verdict.eventAt.iso, ...this.sources.compact(position)]);
     this.keys.exhibitions.add(id);
     keys.add(value);
   }
 
   async load(client: PoolClient): Promise<LoadCounts> {
     await lockCatalogueKeys(client, this.keys);
-    const position = 'source_position';
-    const rating = await copyOnce(client, 'rating_interaction', RATING_COLUMNS, position, this.ratings);
-    const request = await copyOnce(client, 'request_interaction', REQUEST_COLUMNS, position, this.requests);
-    const reject = await copyOnce(client, 'rejected_event', REJECT_COLUMNS, position, this.rejects);
+    const key = POSITION_KEY;
+    const rating = await copyOnce(client, 'rating_interaction', RATING_COLUMNS, key, this.ratings);
+    const request = await copyOnce(client, 'request_interaction', REQUEST_COLUMNS, key, this.requests);
+    const reject = await copyOnce(client, 'rejected_event', REJECT_COLUMNS, key, this.rejects);
     const judged = this.ratings.rows + this.requests.rows + this.rejects.rows;
     return { inserted: { rating, request, reject }, alreadyLoaded: judged - rating - request - reject };
   }
 }
-
-const RATING_COLUMNS = ['exhibition_id', 'rating_id', 'event_at', 'source_position'];
-const REQUEST_COLUMNS = ['exhibition_id', 'request_id', 'event_at', 'source_position'];
-const REJECT_COLUMNS = ['source_position', 'raw', 'reason', 'detail'];
 
 async function stagedCatalogueKeys(client: PoolClient, batchIds: readonly string[]): Promise<CatalogueKeys> {
   const { rows } = await client.query<{ e: number[] | null; r: number[] | null; q: number[] | null }>(

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { judgeAgainstStored, type PinterestType, type RowOf } from './rules';
 import { TABLE_OF } from './stored-rows';
+import type { PositionSources } from '../../pipeline/position';
 
 /** A record that passed checks 1..13, at its source position. */
 export interface Candidate<T extends PinterestType = PinterestType> {
@@ -43,6 +44,7 @@ export async function writeAccepted<T extends PinterestType>(
   client: PoolClient,
   type: T,
   sorted: Pick<SortedCandidates<T>, 'rows' | 'duplicates'>,
+  sources: PositionSources,
 ): Promise<{ rows: number; duplicates: number }> {
   const run = async (sql: string, params: unknown[]) => (await client.query(sql, params)).rowCount ?? 0;
   const rows =
@@ -52,15 +54,17 @@ export async function writeAccepted<T extends PinterestType>(
           `insert into ${TABLE_OF[type]} select * from jsonb_populate_recordset(null::${TABLE_OF[type]}, $1::jsonb)`,
           [JSON.stringify(sorted.rows.map((c) => c.row))],
         );
+  const origins = await sources.compactAll(sorted.rows.map((c) => c.position));
   await run(
-    `insert into pinterest.row_origin (record_type, ind, source_position)
-     select $1, ind, position from unnest($2::int[], $3::text[]) as o(ind, position)`,
-    [type, sorted.rows.map((c) => c.row.ind), sorted.rows.map((c) => c.position)],
+    `insert into pinterest.row_origin (record_type, ind, source_id, source_seq)
+     select $1, ind, id, seq from unnest($2::int[], $3::int[], $4::bigint[]) as o(ind, id, seq)`,
+    [type, sorted.rows.map((c) => c.row.ind), origins.ids, origins.seqs],
   );
+  const seen = await sources.compactAll(sorted.duplicates.map((c) => c.position));
   const duplicates = await run(
-    `insert into pinterest.duplicate_record (record_type, ind, source_position)
-     select $1, ind, position from unnest($2::int[], $3::text[]) as d(ind, position)`,
-    [type, sorted.duplicates.map((c) => c.row.ind), sorted.duplicates.map((c) => c.position)],
+    `insert into pinterest.duplicate_record (record_type, ind, source_id, source_seq)
+     select $1, ind, id, seq from unnest($2::int[], $3::int[], $4::bigint[]) as d(ind, id, seq)`,
+    [type, sorted.duplicates.map((c) => c.row.ind), seen.ids, seen.seqs],
   );
   return { rows, duplicates };
 }

@@ -1,14 +1,14 @@
 import type { PoolClient } from 'pg';
 import { FailureType, permanentFailure } from '../../common/failures';
 import { pinterestTypeOfTopic, type PinterestTopics } from './config';
-import { kafkaPosition } from '../../pipeline/position';
+import { kafkaPartitionSource, kafkaPosition, type PositionSources } from '../../pipeline/position';
 import { judgePinterestRecord, type PinterestType } from './rules';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import type { Dataset, TransformCounts } from '../../pipeline/dataset';
 import { copyInto } from '../../pipeline/copy';
-import type { StagedBatch } from '../../pipeline/staging';
+import type { StagedBatch, StagedMessage } from '../../pipeline/staging';
 import { pinterestSinkFiles } from './files';
-import { PINTEREST_REJECTS, replayPinterestPage } from './rejects-replay';
+import { PINTEREST_REJECTS, pinterestReplay } from './rejects-replay';
 import { PinterestJudged } from './judged';
 import { loadPinterestVerdicts } from './load';
 import { STAGED_VERDICT_COLUMNS, VERDICT_KIND } from './staged-verdicts';
@@ -20,7 +20,7 @@ export const PINTEREST_DATASET = 'pinterest';
  * topic says the record type; transform runs checks 1..13 on each record alone, load runs check 14
  * (identity) against the stored rows inside the load transaction.
  */
-export function pinterestDataset(deps: { topics: PinterestTopics }): Dataset {
+export function pinterestDataset(deps: { topics: PinterestTopics; sources: PositionSources }): Dataset {
   const typeOf = (batch: StagedBatch): PinterestType => {
     const type = pinterestTypeOfTopic(deps.topics, batch.source);
     if (type === undefined) {
@@ -31,14 +31,22 @@ export function pinterestDataset(deps: { topics: PinterestTopics }): Dataset {
     }
     return type;
   };
+  // Before the batch is judged, so load's transaction finds every source id cached.
+  const resolveSources = (batch: StagedBatch, messages: readonly StagedMessage[]) =>
+    deps.sources.resolve(new Set(messages.map((m) => kafkaPartitionSource(batch.source, m.partition))));
 
   return {
     name: PINTEREST_DATASET,
 
     async judge(batch, messages) {
       const type = typeOf(batch);
+      await resolveSources(batch, messages);
       const now = Date.now();
-      const judged = new PinterestJudged(type, { byKind: { row: 0, reject: 0 }, rejectsByReason: {} });
+      const judged = new PinterestJudged(
+        type,
+        { byKind: { row: 0, reject: 0 }, rejectsByReason: {} },
+        deps.sources,
+      );
       const { counts } = judged;
       for (const m of messages) {
         const verdict = judgePinterestRecord(type, m.value, { now });
@@ -58,13 +66,14 @@ export function pinterestDataset(deps: { topics: PinterestTopics }): Dataset {
 
     async transform(client, batch, messages) {
       const type = typeOf(batch);
+      await resolveSources(batch, messages);
       const now = Date.now();
       const counts: TransformCounts = { byKind: { row: 0, reject: 0 }, rejectsByReason: {} };
       const text = new CopyTextBuffer();
       for (const m of messages) {
         const verdict = judgePinterestRecord(type, m.value, { now });
         const position = kafkaPosition(batch.source, m.partition, m.offset);
-        const where = [batch.batchId, position, String(m.partition), m.offset, type];
+        const where = [batch.batchId, ...deps.sources.compact(position), String(m.partition), m.offset, type];
         if (verdict.kind === 'rejected') {
           counts.byKind.reject = (counts.byKind.reject ?? 0) + 1;
           counts.rejectsByReason[verdict.reason] = (counts.rejectsByReason[verdict.reason] ?? 0) + 1;
@@ -82,7 +91,7 @@ export function pinterestDataset(deps: { topics: PinterestTopics }): Dataset {
     },
 
     load(client, batch) {
-      return loadPinterestVerdicts(client, batch, typeOf(batch));
+      return loadPinterestVerdicts(client, batch, typeOf(batch), deps.sources);
     },
 
     async stagedVerdicts(client: PoolClient, batchIds: readonly string[]) {
@@ -95,6 +104,6 @@ export function pinterestDataset(deps: { topics: PinterestTopics }): Dataset {
 
     files: pinterestSinkFiles(deps),
 
-    rejects: { store: PINTEREST_REJECTS, replayPage: replayPinterestPage },
+    rejects: { store: PINTEREST_REJECTS, replayPage: pinterestReplay(deps.sources) },
   };
 }

@@ -1,6 +1,6 @@
 import { FailureType, permanentFailure } from '../../common/failures';
 import type { PinterestTopics } from './config';
-import { s3Position } from '../../pipeline/position';
+import { s3LineSource, s3Position, type PositionSources } from '../../pipeline/position';
 import {
   DEFAULT_SINK_PREFIX,
   judgePinterestRecord,
@@ -25,7 +25,7 @@ import { linesOfChunk, type RawLine } from '../../pipeline/line-splitter';
  * it came from first (live or another object), so loading a new version deletes nothing; its lines
  * are new positions, and a record already stored is a duplicate.
  */
-export function pinterestSinkFiles(deps: { topics: PinterestTopics }): FileDataset {
+export function pinterestSinkFiles(deps: { topics: PinterestTopics; sources: PositionSources }): FileDataset {
   const typeOf = (file: FileRef): PinterestType => {
     const parsed = parseSinkKeyAnyPrefix(file.key, deps.topics);
     if (!parsed) {
@@ -36,6 +36,9 @@ export function pinterestSinkFiles(deps: { topics: PinterestTopics }): FileDatas
     }
     return parsed.type;
   };
+  // Before the file is judged, so load's transaction finds its source id cached.
+  const resolveSource = (file: FileRef) =>
+    deps.sources.resolve([s3LineSource(file.bucket, file.key, file.etag)]);
 
   return {
     defaultPrefix: DEFAULT_SINK_PREFIX,
@@ -50,8 +53,9 @@ export function pinterestSinkFiles(deps: { topics: PinterestTopics }): FileDatas
 
     async judgeFile(file, lines, rowBudget) {
       const type = typeOf(file);
+      await resolveSource(file);
       const judged = emptyChunkJudged(['row', 'reject']);
-      const held = new PinterestJudged(type, judged);
+      const held = new PinterestJudged(type, judged, deps.sources);
       judgeRecords(type, file, lines, rowBudget, judged, (position, raw, verdict) => {
         if (verdict.kind === 'rejected') {
           held.rejects.push({ position, raw, reason: verdict.reason, detail: verdict.detail });
@@ -66,13 +70,14 @@ export function pinterestSinkFiles(deps: { topics: PinterestTopics }): FileDatas
 
     async openFile(file) {
       const type = typeOf(file);
+      await resolveSource(file);
       return {
         async transformChunk(client, batch, lines, rowBudget): Promise<ChunkJudged> {
           const judged = emptyChunkJudged(['row', 'reject']);
           const text = new CopyTextBuffer();
           const raw = linesOfChunk(lines);
           judgeRecords(type, file, raw, rowBudget, judged, (position, bytes, verdict, line) => {
-            const where = [batch.batchId, position, '0', String(line), type];
+            const where = [batch.batchId, ...deps.sources.compact(position), '0', String(line), type];
             // The raw line goes with every verdict: the chunk's lines are freed before load, and a
             // row may still become a `conflicting_record` reject there.
             if (verdict.kind === 'rejected') {
@@ -99,7 +104,7 @@ export function pinterestSinkFiles(deps: { topics: PinterestTopics }): FileDatas
 
     async swapIn(client, file, batchIds, { staged }) {
       // Positions with an outcome already are skipped by load itself, so `dedupe` changes nothing.
-      const counts = await loadPinterestBatches(client, batchIds, staged, typeOf(file));
+      const counts = await loadPinterestBatches(client, batchIds, staged, typeOf(file), deps.sources);
       return { ...counts, replacedRows: 0 };
     },
   };

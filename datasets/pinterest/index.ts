@@ -3,6 +3,7 @@ import type { DatasetPlugin } from '../../pipeline/dataset-plugin';
 import { PINTEREST_TOPIC_VARIABLES } from './config';
 import { PINTEREST_DATASET, pinterestDataset } from './dataset';
 import { PINTEREST_REJECTS } from './rejects-replay';
+import { positionSources } from '../../pipeline/position';
 import { PINTEREST_TYPES } from './rules';
 
 export const PINTEREST_SCHEDULE_ID = 'pinterest-daily';
@@ -29,5 +30,7 @@ export const pinterestPlugin: DatasetPlugin = {
       dataset: PINTEREST_DATASET,
     },
   ],
-  create: ({ config }) => [pinterestDataset({ topics: config.pinterest.topics })],
+  create: ({ config, db }) => [
+    pinterestDataset({ topics: config.pinterest.topics, sources: positionSources(db) }),
+  ],
 };

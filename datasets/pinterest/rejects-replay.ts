@@ -20,6 +20,7 @@ import {
   type PinterestType,
 } from './rules';
 import { lockPinterestType, readStoredRows } from './stored-rows';
+import type { PositionSources } from '../../pipeline/position';
 
 /**
  * Replay of stored Pinterest rejects: each is judged again with today's rules (checks 1..13) and
@@ -36,12 +37,18 @@ export const PINTEREST_REJECTS: RejectStore = {
 
 type Failed = { id: string; outcome: string; reason: string };
 
-/** One page in the caller's transaction: lock, judge again, write what passes, mark every reject. */
-export async function replayPinterestPage(
+/** The replay of one page, in the caller's transaction: lock, judge again, write what passes, mark every reject. */
+export function pinterestReplay(sources: PositionSources) {
+  return (client: PoolClient, page: ReplayPage, reason: string | null, now: number) =>
+    replayPinterestPage(client, page, reason, now, sources);
+}
+
+async function replayPinterestPage(
   client: PoolClient,
   page: ReplayPage,
   reason: string | null,
   now: number,
+  sources: PositionSources,
 ): Promise<ReplayPageResult> {
   const candidates = await pageCandidates(client, PINTEREST_REJECTS, page, reason);
   const last = candidates[candidates.length - 1];
@@ -70,7 +77,7 @@ export async function replayPinterestPage(
     else accepted[type].push({ position: r.source_position, row: verdict.row });
   }
   const idOf = new Map(locked.map((r) => [r.source_position, r.id]));
-  const { loadedIds, loadedByKind } = await storeAccepted(client, accepted, idOf, failed);
+  const { loadedIds, loadedByKind } = await storeAccepted(client, accepted, idOf, failed, sources);
   await markReplayed(client, PINTEREST_REJECTS, loadedIds, failed);
   const stillRejectedByReason: Record<string, number> = {};
   for (const f of failed) stillRejectedByReason[f.reason] = (stillRejectedByReason[f.reason] ?? 0) + 1;
@@ -92,6 +99,7 @@ async function storeAccepted(
   accepted: Record<PinterestType, Candidate[]>,
   idOf: ReadonlyMap<string, string>,
   failed: Failed[],
+  sources: PositionSources,
 ) {
   const loadedByKind = { row: 0, duplicate: 0 };
   const loadedIds: string[] = [];
@@ -103,7 +111,7 @@ async function storeAccepted(
       accepted[type].map((c) => c.row.ind),
     );
     const sorted = sortAgainstStored(type, accepted[type], stored);
-    const written = await writeAccepted(client, type, sorted);
+    const written = await writeAccepted(client, type, sorted, sources);
     loadedByKind.row += written.rows;
     loadedByKind.duplicate += written.duplicates;
     for (const c of [...sorted.rows, ...sorted.duplicates]) loadedIds.push(idOf.get(c.position)!);

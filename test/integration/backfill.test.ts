@@ -16,7 +16,7 @@ import {
 import { scheduleView } from '../../cli/schedule';
 import { FailureType } from '../../common/failures';
 import { REFERENCE_CATALOGUE, catalogueFromPublicIds } from '../../datasets/kiosk/rules';
-import { s3Position } from '../../pipeline/position';
+import { positionSources, s3Position } from '../../pipeline/position';
 import { historyLines } from '../../datasets/kiosk/simulator/history-rows';
 import { writeHistory, type WriteHistoryResult } from '../../datasets/kiosk/simulator/history-writer';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
@@ -115,9 +115,9 @@ describe('backfill workflow on the simulator history', () => {
     const [at, site, val] = lines[n]!.split(',');
     const { rows } = await db.query(
       `select e.public_id, to_char(event_at at time zone 'Europe/London', 'YYYY-MM-DD HH24:MI:SS') as at, v
-       from (select exhibition_id, event_at, rating_id as v, source_position from rating_interaction
-             union all select exhibition_id, event_at, -1, source_position from request_interaction) x
-       join exhibition e using (exhibition_id) where source_position like $1`,
+       from (select exhibition_id, event_at, rating_id as v, source_position(source_id, source_seq) from rating_interaction
+             union all select exhibition_id, event_at, -1, source_position(source_id, source_seq) from request_interaction) x
+       join exhibition e using (exhibition_id) where x.source_position like $1`,
       [`s3:${bucket}/lmnh\\_hist\\_data\\_0.csv@%#${n + 1}`],
     );
     expect(rows).toEqual([{ public_id: `EXH_${site!.padStart(2, '0')}`, at, v: Number(val) }]);
@@ -210,10 +210,11 @@ describe('backfill workflow on the simulator history', () => {
       key,
       'at,site,val,type\n2023-03-06 15:09:21,4,0,\n2023-03-06 15:09:22,4,1,\n',
     );
+    const at = await positionSources(db).compactAll([s3Position(b, key, etag, 2)]);
     await db.query(
-      `insert into rating_interaction (exhibition_id, rating_id, event_at, source_position)
-       select exhibition_id, 0, '2023-03-06 15:09:21+00', $1 from exhibition where public_id = 'EXH_04'`,
-      [s3Position(b, key, etag, 2)],
+      `insert into rating_interaction (exhibition_id, rating_id, event_at, source_id, source_seq)
+       select exhibition_id, 0, '2023-03-06 15:09:21+00', $1, $2 from exhibition where public_id = 'EXH_04'`,
+      [at.ids[0], at.seqs[0]],
     );
     const run = await tw.run({ bucket: b });
     expect(run.failed).toEqual([]);
@@ -378,7 +379,7 @@ describe('CSV quirks: each bad line is a reject with its line number, the rest l
 
   it('stores the raw bytes of a bad line, invalid UTF-8 included', async () => {
     const { rows } = await db.query<{ raw: Buffer; detail: string }>(
-      'select raw, detail from rejected_event where source_position like $1',
+      'select raw, detail from rejected_event where source_position(source_id, source_seq) like $1',
       [`s3:${b}/${keyOf('utf8').replace(/_/g, '\\_')}@%#3`],
     );
     expect(rows).toHaveLength(1);

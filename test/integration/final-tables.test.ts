@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafkaPosition } from '../../pipeline/position';
+import { kafkaPosition, positionSources } from '../../pipeline/position';
 import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { liveIngestWorkflow } from '../../workflows/ingest';
 import { seedReferenceCatalogue } from '../support/catalogue';
@@ -49,13 +49,15 @@ describe('final tables', () => {
     // As a replay would have: offset 0 already a rating, offset 2 already a reject.
     const [first, , third] = [0, 1, 2].map((o) => kafkaPosition(topic, 0, String(o)));
     const { rows } = await db.query<{ id: number }>(`select exhibition_id as id from exhibition limit 1`);
+    const at = await positionSources(db).compactAll([first!, third!]);
     await db.query(
-      `insert into rating_interaction (exhibition_id, rating_id, event_at, source_position) values ($1, 1, now(), $2)`,
-      [rows[0]!.id, first],
+      `insert into rating_interaction (exhibition_id, rating_id, event_at, source_id, source_seq)
+       values ($1, 1, now(), $2, $3)`,
+      [rows[0]!.id, at.ids[0], at.seqs[0]],
     );
     await db.query(
-      `insert into rejected_event (source_position, raw, reason) values ($1, 'x', 'malformed')`,
-      [third],
+      `insert into rejected_event (source_id, source_seq, raw, reason) values ($1, $2, 'x', 'malformed')`,
+      [at.ids[1], at.seqs[1]],
     );
 
     const stats = await tw.client.workflow.execute(liveIngestWorkflow, {
@@ -66,14 +68,15 @@ describe('final tables', () => {
     expect(stats.consumed).toBe(4);
     expect(stats.alreadyLoaded).toBe(2);
     const { rows: stored } = await db.query<{ position: string; n: number }>(
-      `select source_position as position, count(*)::int as n from (
-         select source_position from rating_interaction union all select source_position from rejected_event
-       ) s where source_position like $1 group by 1 order by 1`,
+      `select s.source_position as position, count(*)::int as n from (
+         select source_position(source_id, source_seq) from rating_interaction
+         union all select source_position(source_id, source_seq) from rejected_event
+       ) s where s.source_position like $1 group by 1 order by 1`,
       [`kafka:${topic}:%`],
     );
     expect(stored.map((r) => r.n)).toEqual([1, 1, 1, 1]);
     const { rows: kept } = await db.query<{ rating_id: number }>(
-      'select rating_id from rating_interaction where source_position = $1',
+      'select rating_id from rating_interaction where source_position(source_id, source_seq) = $1',
       [first],
     );
     expect(kept).toEqual([{ rating_id: 1 }]);

@@ -6,6 +6,7 @@ import { createKafka, createPgPool, createS3 } from '../../worker/connections';
 import { replayRejectsWorkflow } from '../../workflows/replay-rejects';
 import { stackConfig, uniqueName } from '../support/env';
 import { truncatePinterest } from '../support/pinterest';
+import { positionSources } from '../../pipeline/position';
 import { startTestWorker, type TestWorker } from '../support/worker';
 
 const config = stackConfig();
@@ -43,18 +44,19 @@ const geo = (ind: number) =>
 async function storeRejects(rejects: { type: string; raw: string; reason: string }[]): Promise<string[]> {
   const topic = uniqueName('pinterest-replay');
   const positions = rejects.map((_, i) => `kafka:${topic}:0:${i}`);
+  const at = await positionSources(db).compactAll(positions);
   await db.query(
-    `insert into pinterest.rejected_record (record_type, source_position, raw, reason, detail)
-     select t, p, convert_to(r, 'UTF8'), reason, 'as first judged'
-     from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as u(t, p, r, reason)`,
-    [rejects.map((r) => r.type), positions, rejects.map((r) => r.raw), rejects.map((r) => r.reason)],
+    `insert into pinterest.rejected_record (record_type, source_id, source_seq, raw, reason, detail)
+     select t, id, seq, convert_to(r, 'UTF8'), reason, 'as first judged'
+     from unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[]) as u(t, id, seq, r, reason)`,
+    [rejects.map((r) => r.type), at.ids, at.seqs, rejects.map((r) => r.raw), rejects.map((r) => r.reason)],
   );
   return positions;
 }
 
 async function replayOutcomes(positions: string[]) {
   const { rows } = await db.query<{ source_position: string; replay_outcome: string | null }>(
-    'select source_position, replay_outcome from pinterest.rejected_record where source_position = any($1) order by source_position',
+    'select source_position(source_id, source_seq), replay_outcome from pinterest.rejected_record where source_position(source_id, source_seq) = any($1) order by 1',
     [positions],
   );
   return Object.fromEntries(rows.map((r) => [r.source_position, r.replay_outcome?.split(':')[0] ?? null]));
@@ -111,8 +113,8 @@ describe('Pinterest rejects', () => {
     });
     // A loaded reject keeps its position: the row or duplicate it became is recorded under it.
     const { rows } = await db.query<{ source_position: string; outcome: string }>(
-      `select source_position, 'row' as outcome from pinterest.row_origin where source_position = any($1)
-       union all select source_position, 'duplicate' from pinterest.duplicate_record where source_position = any($1)
+      `select source_position(source_id, source_seq), 'row' as outcome from pinterest.row_origin where source_position(source_id, source_seq) = any($1)
+       union all select source_position(source_id, source_seq), 'duplicate' from pinterest.duplicate_record where source_position(source_id, source_seq) = any($1)
        order by 1`,
       [positions],
     );

@@ -47,7 +47,7 @@ afterAll(async () => {
 
 async function readings(): Promise<Map<string, string>> {
   const { rows } = await db.query<{ source_position: string; sensor: string }>(
-    'select source_position, sensor from climate_reading',
+    'select source_position(source_id, source_seq), sensor from climate_reading',
   );
   return new Map(rows.map((r) => [r.source_position, r.sensor]));
 }

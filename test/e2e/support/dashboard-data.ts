@@ -13,6 +13,7 @@ import { REFERENCE_CATALOGUE } from '../../../datasets/kiosk/rules';
 import { exhibitionDocument, slugOf } from '../../../datasets/kiosk/simulator/exhibitions';
 import { createKafka, createS3 } from '../../../worker/connections';
 import { deleteBucket } from '../../support/backfill';
+import { kafkaPosition, positionSources } from '../../../pipeline/position';
 import { uniqueName } from '../../support/env';
 
 export interface KnownEvent {
@@ -178,17 +179,21 @@ export async function insertEvents(
     if (rows.length === 0) continue;
     const table = kind === 'rating' ? 'rating_interaction' : 'request_interaction';
     const idColumn = kind === 'rating' ? 'rating_id' : 'request_id';
+    // Offset: the event's index among all of them, so ratings and requests never share one.
+    const at = await positionSources(db).compactAll(rows.map((x) => kafkaPosition(tag, 0, x.i)));
     await db.query(
-      `insert into ${table} (exhibition_id, ${idColumn}, event_at, source_position)
-       select x.exhibition_id, t.value, t.local::timestamp at time zone $5, t.position
-       from unnest($1::text[], $2::smallint[], $3::text[], $4::text[]) as t(public_id, value, local, position)
+      `insert into ${table} (exhibition_id, ${idColumn}, event_at, source_id, source_seq)
+       select x.exhibition_id, t.value, t.local::timestamp at time zone $5, t.id, t.seq
+       from unnest($1::text[], $2::smallint[], $3::text[], $4::int[], $6::bigint[])
+         as t(public_id, value, local, id, seq)
        join exhibition x on x.public_id = t.public_id`,
       [
         rows.map((x) => x.e.publicId),
         rows.map((x) => x.e.value),
         rows.map((x) => x.e.local),
-        rows.map((x) => `kafka:${tag}:0:${kind}-${x.i}`),
+        at.ids,
         timeZone,
+        at.seqs,
       ],
     );
   }
@@ -196,6 +201,8 @@ export async function insertEvents(
 
 export async function deleteEvents(db: Pool, tag: string): Promise<void> {
   for (const table of ['rating_interaction', 'request_interaction']) {
-    await db.query(`delete from ${table} where source_position like $1`, [`kafka:${tag}:%`]);
+    await db.query(`delete from ${table} where source_position(source_id, source_seq) like $1`, [
+      `kafka:${tag}:%`,
+    ]);
   }
 }

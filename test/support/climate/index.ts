@@ -13,11 +13,15 @@ import {
 } from '../../../pipeline/dataset';
 import type { DatasetPlugin } from '../../../pipeline/dataset-plugin';
 import {
+  kafkaPartitionSource,
   kafkaPosition,
   likePrefix,
+  positionSources,
   s3KeyPrefix,
-  s3ObjectSource,
+  s3LineSource,
   s3Position,
+  type CompactPosition,
+  type PositionSources,
 } from '../../../pipeline/position';
 import {
   emptyReplayPage,
@@ -30,7 +34,7 @@ import {
   type ReplayPageFn,
 } from '../../../pipeline/reject-replay';
 import { copyInto, copyOnce } from '../../../pipeline/copy';
-import type { StagedMessage } from '../../../pipeline/staging';
+import type { StagedBatch, StagedMessage } from '../../../pipeline/staging';
 import { CLIMATE_REJECT_REASONS, judgeReading, type ClimateVerdict } from './rules';
 
 /**
@@ -47,7 +51,7 @@ const REJECTS: RejectStore = {
 };
 
 const COLUMNS =
-  'staged_climate_verdict (batch_id, source_position, kind, sensor, celsius, raw, reason, detail)';
+  'staged_climate_verdict (batch_id, source_id, source_seq, kind, sensor, celsius, raw, reason, detail)';
 
 export function climatePlugin(topic: string): DatasetPlugin {
   return {
@@ -66,10 +70,24 @@ async function sensorsOf(client: Pool | PoolClient): Promise<Set<string>> {
   return new Set(rows.map((r) => r.sensor));
 }
 
-function stageRow(text: CopyTextBuffer, batchId: string, position: string, raw: Buffer, v: ClimateVerdict) {
-  if (v.kind === 'rejected') text.row([batchId, position, '1', null, null, raw, v.reason, v.detail]);
-  else text.row([batchId, position, '0', v.sensor, String(v.celsius), null, null, null]);
+function stageRow(
+  text: CopyTextBuffer,
+  batchId: string,
+  at: CompactPosition,
+  raw: Buffer,
+  v: ClimateVerdict,
+) {
+  if (v.kind === 'rejected') text.row([batchId, ...at, '1', null, null, raw, v.reason, v.detail]);
+  else text.row([batchId, ...at, '0', v.sensor, String(v.celsius), null, null, null]);
 }
+
+/** A batch's partitions get their source ids before it is judged, outside any transaction. */
+function resolvePartitions(sources: PositionSources, batch: StagedBatch, messages: readonly StagedMessage[]) {
+  return sources.resolve(messages.map((m) => kafkaPartitionSource(batch.source, m.partition)));
+}
+
+const resolveFile = (sources: PositionSources, file: FileRef) =>
+  sources.resolve([s3LineSource(file.bucket, file.key, file.etag)]);
 
 function count(counts: TransformCounts, v: ClimateVerdict): void {
   const kind = v.kind === 'rejected' ? 'reject' : 'reading';
@@ -89,25 +107,27 @@ async function loadStaged(
 ): Promise<LoadCounts> {
   const insert = async (sql: string) => (await client.query(sql, [batchIds])).rowCount ?? 0;
   const reading = await insert(
-    `insert into climate_reading (sensor, celsius, source_position)
-     select sensor, celsius, source_position from staged_climate_verdict
-     where batch_id = any($1::uuid[]) and kind = 0 on conflict (source_position) do nothing`,
+    `insert into climate_reading (sensor, celsius, source_id, source_seq)
+     select sensor, celsius, source_id, source_seq from staged_climate_verdict
+     where batch_id = any($1::uuid[]) and kind = 0 on conflict (source_id, source_seq) do nothing`,
   );
   const reject = await insert(
-    `insert into climate_reject (source_position, raw, reason, detail)
-     select source_position, raw, reason, detail from staged_climate_verdict
-     where batch_id = any($1::uuid[]) and kind = 1 on conflict (source_position) do nothing`,
+    `insert into climate_reject (source_id, source_seq, raw, reason, detail)
+     select source_id, source_seq, raw, reason, detail from staged_climate_verdict
+     where batch_id = any($1::uuid[]) and kind = 1 on conflict (source_id, source_seq) do nothing`,
   );
   return { inserted: { reading, reject }, alreadyLoaded: staged - reading - reject };
 }
 
 function climateDataset(db: Pool): Dataset {
+  const sources = positionSources(db);
   return {
     name: CLIMATE,
     async judge(batch, messages) {
+      await resolvePartitions(sources, batch, messages);
       const sensors = await sensorsOf(db);
       const counts: TransformCounts = { byKind: { reading: 0, reject: 0 }, rejectsByReason: {} };
-      const rows = new ClimateRows();
+      const rows = new ClimateRows(sources);
       for (const m of messages) {
         const v = judgeReading(m.value, sensors);
         count(counts, v);
@@ -116,6 +136,7 @@ function climateDataset(db: Pool): Dataset {
       return { counts, load: (client) => rows.load(client, messages.length) };
     },
     async transform(client, batch, messages: readonly StagedMessage[]) {
+      await resolvePartitions(sources, batch, messages);
       const sensors = await sensorsOf(client);
       const counts: TransformCounts = { byKind: { reading: 0, reject: 0 }, rejectsByReason: {} };
       const text = new CopyTextBuffer();
@@ -125,7 +146,7 @@ function climateDataset(db: Pool): Dataset {
         stageRow(
           text,
           batch.batchId,
-          kafkaPosition(batch.source, m.partition, m.offset),
+          sources.compact(kafkaPosition(batch.source, m.partition, m.offset)),
           m.value ?? Buffer.alloc(0),
           v,
         );
@@ -141,20 +162,21 @@ function climateDataset(db: Pool): Dataset {
       );
       return rows[0]!.n;
     },
-    files: climateFiles(db),
+    files: climateFiles(db, sources),
     rejects: { store: REJECTS, replayPage: replayClimate },
   };
 }
 
-function climateFiles(db: Pool): FileDataset {
+function climateFiles(db: Pool, sources: PositionSources): FileDataset {
   return {
     defaultPrefix: 'climate/',
     sortKey: (key, prefix) =>
       key.startsWith(prefix ?? 'climate/') && key.endsWith('.jsonl') ? key : undefined,
     async judgeFile(file, lines, rowBudget) {
+      await resolveFile(sources, file);
       const sensors = await sensorsOf(db);
       const judged = emptyChunkJudged(['reading', 'reject'], ['blank']);
-      const rows = new ClimateRows();
+      const rows = new ClimateRows(sources);
       judgeLines(file, lines, rowBudget, sensors, judged, (position, bytes, v) =>
         rows.add(position, bytes, v),
       );
@@ -167,6 +189,7 @@ function climateFiles(db: Pool): FileDataset {
       };
     },
     async openFile(file) {
+      await resolveFile(sources, file);
       return {
         async transformChunk(client, batch, lines, rowBudget) {
           const sensors = await sensorsOf(client);
@@ -174,7 +197,7 @@ function climateFiles(db: Pool): FileDataset {
           const text = new CopyTextBuffer();
           const raw = linesOfChunk(lines);
           judgeLines(file, raw, rowBudget, sensors, judged, (position, bytes, v) =>
-            stageRow(text, batch.batchId, position, bytes, v),
+            stageRow(text, batch.batchId, sources.compact(position), bytes, v),
           );
           await stage(client, batch.batchId, text);
           return judged;
@@ -214,12 +237,13 @@ function judgeLines(
 }
 
 async function deleteOtherVersions(client: PoolClient, file: FileRef): Promise<number> {
-  const keep = likePrefix(`${s3ObjectSource(file.bucket, file.key, file.etag)}#`);
+  const keep = s3LineSource(file.bucket, file.key, file.etag);
   const key = likePrefix(s3KeyPrefix(file.bucket, file.key));
   let replacedRows = 0;
   for (const table of ['climate_reading', 'climate_reject']) {
     const r = await client.query(
-      `delete from ${table} where source_position like $1 and source_position not like $2`,
+      `delete from ${table}
+       where source_id in (select source_id from position_source where prefix like $1 and prefix <> $2)`,
       [key, keep],
     );
     replacedRows += r.rowCount ?? 0;
@@ -232,18 +256,28 @@ class ClimateRows {
   private readonly readings = new CopyTextBuffer(4096);
   private readonly rejects = new CopyTextBuffer(4096);
 
+  constructor(private readonly sources: PositionSources) {}
+
   add(position: string, raw: Buffer, v: ClimateVerdict): void {
-    if (v.kind === 'rejected') this.rejects.row([position, raw, v.reason, v.detail]);
-    else this.readings.row([v.sensor, String(v.celsius), position]);
+    const at = this.sources.compact(position);
+    if (v.kind === 'rejected') this.rejects.row([...at, raw, v.reason, v.detail]);
+    else this.readings.row([v.sensor, String(v.celsius), ...at]);
   }
 
   async load(client: PoolClient, total: number): Promise<LoadCounts> {
-    const key = 'source_position';
-    const reading = await copyOnce(client, 'climate_reading', ['sensor', 'celsius', key], key, this.readings);
+    const key = 'source_id, source_seq';
+    const at = ['source_id', 'source_seq'];
+    const reading = await copyOnce(
+      client,
+      'climate_reading',
+      ['sensor', 'celsius', ...at],
+      key,
+      this.readings,
+    );
     const reject = await copyOnce(
       client,
       'climate_reject',
-      [key, 'raw', 'reason', 'detail'],
+      [...at, 'raw', 'reason', 'detail'],
       key,
       this.rejects,
     );
@@ -273,10 +307,12 @@ const replayClimate: ReplayPageFn = async (client, page, reason) => {
       stillRejectedByReason[v.reason] = (stillRejectedByReason[v.reason] ?? 0) + 1;
       continue;
     }
+    // Under the reject's own stored position.
     const ins = await client.query(
-      `insert into climate_reading (sensor, celsius, source_position) values ($1, $2, $3)
-       on conflict (source_position) do nothing`,
-      [v.sensor, v.celsius, r.source_position],
+      `insert into climate_reading (sensor, celsius, source_id, source_seq)
+       select $1, $2, source_id, source_seq from climate_reject where climate_reject_id = $3
+       on conflict (source_id, source_seq) do nothing`,
+      [v.sensor, v.celsius, r.id],
     );
     inserted += ins.rowCount ?? 0;
     loaded.push(r.id);
