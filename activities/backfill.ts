@@ -1,12 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { randomUUID } from 'node:crypto';
 import { FailureType, failureTypeOf, permanentFailure } from '../common/failures';
 import type { StagedFile } from '../pipeline/staged-file';
 import { sweepStaging } from '../pipeline/staging';
-import { extractFile, readWholeFile, type BackfillHeartbeat } from '../pipeline/file-extract';
-import { countLines } from '../pipeline/line-splitter';
-import { fileSource } from '../pipeline/staged-file';
-import type { FileRef } from '../pipeline/dataset';
+import { extractFile, holdWholeFile, type BackfillHeartbeat } from '../pipeline/file-extract';
 import { manifestEntries, manifestEntry } from '../pipeline/file-manifest';
 import { unavailableReason } from '../pipeline/file-source';
 import {
@@ -23,7 +19,7 @@ import { recordBackfillRows, recordStage } from './metrics';
 import { listAllObjects } from '../pipeline/s3-objects';
 
 /*
- * A history file is three activities. One of up to HOLD_MAX_BYTES is held whole in the memory of
+ * A history file is three activities. One of up to HOLD_MAX_BYTES (pipeline/file-extract.ts) is held whole in the memory of
  * the worker that extracted it (the live path's claim check: its transform and load run on that
  * worker's own task queue) and written once, by load. A larger one is staged: extract stages the raw
  * lines as 20,000-line chunk batches; transform judges the chunks in order and frees each one's
@@ -76,9 +72,6 @@ export interface ExtractHistoryInput {
    */
   hold?: boolean;
 }
-
-/** Files up to this size are held whole in memory (one write per event); larger ones are staged in chunks. */
-export const HOLD_MAX_BYTES = 16 * 1024 * 1024;
 
 /** The claim check of one file, or `unchanged` when this version is already loaded in full. */
 export type ExtractedHistoryFile = (
@@ -137,21 +130,6 @@ export function countsOf(
 }
 
 export function createBackfillActivities({ config, db, s3, datasets, registry, held }: ActivityDeps) {
-  /** The file whole in this worker's memory, or undefined when it is too large to hold. */
-  const holdFile = async (
-    f: FileRef & { dataset: string },
-    signal: AbortSignal,
-  ): Promise<StagedFile | undefined> => {
-    if (!held) return undefined;
-    const body = await readWholeFile(s3, f, HOLD_MAX_BYTES, signal);
-    if (!body) return undefined;
-    const fileId = randomUUID();
-    const source = fileSource(f);
-    held.hold(source, fileId, body);
-    const lines = countLines(body);
-    return { ...f, fileId, source, lines, bytes: body.length, chunks: 0, hostQueue: held.hostQueue };
-  };
-
   /** Judges a file this worker holds; the verdicts wait beside it for load. */
   const judgeHeld = async (file: StagedFile, rowBudget: number): Promise<FileJudgement> => {
     const body = held?.body(file.fileId);
@@ -226,7 +204,7 @@ export function createBackfillActivities({ config, db, s3, datasets, registry, h
         return { status: 'unchanged', file: null, resumedFromLine: 0, ...timing() };
       }
       await sweepStaging(db);
-      const whole = input.hold ? await holdFile(f, ctx.cancellationSignal) : undefined;
+      const whole = input.hold && held ? await holdWholeFile(s3, held, f, ctx.cancellationSignal) : undefined;
       if (whole) {
         recordStage('extract', dataset, Date.now() - started);
         return { status: 'extracted', file: whole, resumedFromLine: 0, ...timing() };

@@ -246,13 +246,13 @@ async function liveIngestAlongside(config: Config, url: string, make: (e: string
       line('500-row insert, rollup triggers off', off.inserts);
       line('Safety page refresh meanwhile', off.pages);
       await writer.query(
-        `delete from rating_interaction where source_position(source_id, source_seq) like 'kafka:bench-live-off:%'`,
+        `delete from rating_interaction where source_id in (select source_id from position_source where prefix like 'kafka:bench-live-off:%')`,
       );
     } finally {
       await writer.query('alter table rating_interaction enable trigger user');
     }
     await writer.query(
-      `delete from rating_interaction where source_position(source_id, source_seq) like 'kafka:bench-live-on:%'`,
+      `delete from rating_interaction where source_id in (select source_id from position_source where prefix like 'kafka:bench-live-on:%')`,
     );
   } finally {
     await writer.end();

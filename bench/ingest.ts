@@ -167,13 +167,13 @@ async function steadyRun(
   const stats = await handle.result();
   const { rows } = await db.query<{ ms: number }>(
     `select extract(epoch from (pg_xact_commit_timestamp(xmin) - event_at)) * 1000 as ms
-       from rating_interaction where source_position(source_id, source_seq) like $1
+       from rating_interaction where source_id in (select source_id from position_source where prefix like $1)
      union all select extract(epoch from (pg_xact_commit_timestamp(xmin) - event_at)) * 1000
-       from request_interaction where source_position(source_id, source_seq) like $1
+       from request_interaction where source_id in (select source_id from position_source where prefix like $1)
      -- Outside museum hours every stamped-now event is an out_of_hours reject: it is committed all the same.
      union all select extract(epoch from (pg_xact_commit_timestamp(xmin)
                                           - (convert_from(raw, 'UTF8')::jsonb ->> 'at')::timestamptz)) * 1000
-       from rejected_event where source_position(source_id, source_seq) like $1 and reason = 'out_of_hours'`,
+       from rejected_event where source_id in (select source_id from position_source where prefix like $1) and reason = 'out_of_hours'`,
     [`kafka:${topic}:%`],
   );
   const lat = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Pool } from 'pg';
 import { FailureType, permanentFailure } from '../common/failures';
 import { inTransaction } from '../db/transaction';
 import type { FileRef } from './dataset';
-import { LineSplitter, type RawLine } from './line-splitter';
+import type { HeldBatches } from './held-batches';
+import { countLines, LineSplitter, type RawLine } from './line-splitter';
 import {
   beginStagedFile,
   discardStagedFile,
@@ -149,6 +151,28 @@ export async function extractFile(
   if (failure) throw failure.error;
   await markFileExtracted(db, committed.fileId);
   return { file: done({ ...committed, extracted: true }), resumedFromLine };
+}
+
+/** Files up to this size are held whole in memory (one write per event); larger ones are staged in chunks. */
+export const HOLD_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Holds a file of up to HOLD_MAX_BYTES whole in this worker's memory, the claim check its transform
+ * and load (on this worker's own task queue) read; undefined when it is larger, to be staged.
+ */
+export async function holdWholeFile(
+  s3: S3Client,
+  held: HeldBatches,
+  f: FileRef & { dataset: string },
+  signal: AbortSignal,
+): Promise<StagedFile | undefined> {
+  const body = await readWholeFile(s3, f, HOLD_MAX_BYTES, signal);
+  if (!body) return undefined;
+  const fileId = randomUUID();
+  const source = fileSource(f);
+  held.hold(source, fileId, body);
+  const lines = countLines(body);
+  return { ...f, fileId, source, lines, bytes: body.length, chunks: 0, hostQueue: held.hostQueue };
 }
 
 /**

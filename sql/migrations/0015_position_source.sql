@@ -21,6 +21,16 @@ create function source_position(source_id integer, source_seq bigint) returns te
   language sql stable parallel safe
   return (select p.prefix || source_seq from position_source p where p.source_id = source_position.source_id);
 
+-- The stored key of a readable position, for lookups by the text people see, through the unique
+-- index (comparing source_position(...) instead would compute it for every row):
+--   select * from rejected_event where (source_id, source_seq) = (select * from position_key('kafka:lmnh:0:42'));
+create function position_key(readable text, out source_id integer, out source_seq bigint)
+  language sql stable parallel safe
+  as $$
+    select p.source_id, substring(readable from '[0-9]+$')::bigint from position_source p
+    where p.prefix = substring(readable from '^(.*[:#])[0-9]+$')
+  $$;
+
 -- Converts a table's `source_position text` column into (source_id, source_seq), with the prefixes
 -- it needs, keyed by a unique (source_id, source_seq) when `keyed` (the permanent tables; staging
 -- has no key). Each dataset's own migration calls it for its tables. Refuses to lose anything: every

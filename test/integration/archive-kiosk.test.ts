@@ -113,11 +113,11 @@ describe('kiosk archive replay', () => {
       (
         await db.query<{ position: string; what: string }>(
           `select source_position(source_id, source_seq) as position, 'rating ' || exhibition_id || ' ' || rating_id || ' ' || event_at as what
-             from rating_interaction where source_position(source_id, source_seq) like $1
+             from rating_interaction where source_id in (select source_id from position_source where prefix like $1)
            union all select source_position(source_id, source_seq), 'request ' || exhibition_id || ' ' || request_id || ' ' || event_at
-             from request_interaction where source_position(source_id, source_seq) like $1
+             from request_interaction where source_id in (select source_id from position_source where prefix like $1)
            union all select source_position(source_id, source_seq), 'reject ' || reason || ' ' || encode(raw, 'hex')
-             from rejected_event where source_position(source_id, source_seq) like $1
+             from rejected_event where source_id in (select source_id from position_source where prefix like $1)
            order by 1`,
           [`kafka:${topic}:%`],
         )
@@ -138,9 +138,10 @@ describe('kiosk archive replay', () => {
     // A database restored without partition 0's rows and without the replay's manifest.
     let lost = 0;
     for (const table of ['rating_interaction', 'request_interaction', 'rejected_event']) {
-      const r = await db.query(`delete from ${table} where source_position(source_id, source_seq) like $1`, [
-        `kafka:${topic}:0:%`,
-      ]);
+      const r = await db.query(
+        `delete from ${table} where source_id in (select source_id from position_source where prefix like $1)`,
+        [`kafka:${topic}:0:%`],
+      );
       lost += r.rowCount ?? 0;
     }
     await db.query('delete from backfill_manifest where bucket = $1', [bucket]);

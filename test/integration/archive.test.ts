@@ -392,9 +392,9 @@ describe('S3 archive', () => {
         { what: 'archive caught up', timeoutMs: 120_000 },
       );
       const { rows } = await db.query<{ n: string }>(
-        `select (select count(*) from rating_interaction where source_position(source_id, source_seq) like $1)
-              + (select count(*) from request_interaction where source_position(source_id, source_seq) like $1)
-              + (select count(*) from rejected_event where source_position(source_id, source_seq) like $1) as n`,
+        `select (select count(*) from rating_interaction where source_id in (select source_id from position_source where prefix like $1))
+              + (select count(*) from request_interaction where source_id in (select source_id from position_source where prefix like $1))
+              + (select count(*) from rejected_event where source_id in (select source_id from position_source where prefix like $1)) as n`,
         [`kafka:${topic}:%`],
       );
       expect(Number(rows[0]!.n)).toBe(sent.sent);

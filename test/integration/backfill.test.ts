@@ -379,8 +379,9 @@ describe('CSV quirks: each bad line is a reject with its line number, the rest l
 
   it('stores the raw bytes of a bad line, invalid UTF-8 included', async () => {
     const { rows } = await db.query<{ raw: Buffer; detail: string }>(
-      'select raw, detail from rejected_event where source_position(source_id, source_seq) like $1',
-      [`s3:${b}/${keyOf('utf8').replace(/_/g, '\\_')}@%#3`],
+      `select raw, detail from rejected_event
+       where source_id in (select source_id from position_source where prefix like $1) and source_seq = 3`,
+      [`s3:${b}/${keyOf('utf8').replace(/_/g, '\\_')}@%#`],
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.raw.equals(BAD_UTF8)).toBe(true);

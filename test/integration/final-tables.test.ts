@@ -76,7 +76,7 @@ describe('final tables', () => {
     );
     expect(stored.map((r) => r.n)).toEqual([1, 1, 1, 1]);
     const { rows: kept } = await db.query<{ rating_id: number }>(
-      'select rating_id from rating_interaction where source_position(source_id, source_seq) = $1',
+      'select rating_id from rating_interaction where (source_id, source_seq) = (select * from position_key($1))',
       [first],
     );
     expect(kept).toEqual([{ rating_id: 1 }]);

@@ -19,9 +19,9 @@ const workers: WorkerProcess[] = [];
 
 async function loadedCounts(topic: string) {
   const { rows } = await db.query<{ ratings: string; requests: string; rejects: string; offsets: string }>(
-    `select (select count(*) from rating_interaction where source_position(source_id, source_seq) like $1) as ratings,
-            (select count(*) from request_interaction where source_position(source_id, source_seq) like $1) as requests,
-            (select count(*) from rejected_event where source_position(source_id, source_seq) like $1) as rejects,
+    `select (select count(*) from rating_interaction where source_id in (select source_id from position_source where prefix like $1)) as ratings,
+            (select count(*) from request_interaction where source_id in (select source_id from position_source where prefix like $1)) as requests,
+            (select count(*) from rejected_event where source_id in (select source_id from position_source where prefix like $1)) as rejects,
             (select coalesce(sum(next_offset), 0) from ingest_checkpoint where topic = $2) as offsets`,
     [`kafka:${topic}:%`, topic],
   );

@@ -39,9 +39,9 @@ async function produceEvents(topic: string, count: number): Promise<void> {
 async function storedAndCheckpointed(topic: string): Promise<{ stored: number; checkpointed: number }> {
   const like = `kafka:${topic}:%`;
   const { rows } = await db.query<{ stored: string; checkpointed: string }>(
-    `select (select count(*) from rating_interaction where source_position(source_id, source_seq) like $1)
-          + (select count(*) from request_interaction where source_position(source_id, source_seq) like $1)
-          + (select count(*) from rejected_event where source_position(source_id, source_seq) like $1) as stored,
+    `select (select count(*) from rating_interaction where source_id in (select source_id from position_source where prefix like $1))
+          + (select count(*) from request_interaction where source_id in (select source_id from position_source where prefix like $1))
+          + (select count(*) from rejected_event where source_id in (select source_id from position_source where prefix like $1)) as stored,
             (select coalesce(sum(next_offset), 0) from ingest_checkpoint where topic = $2) as checkpointed`,
     [like, topic],
   );

@@ -132,9 +132,9 @@ describe('restarts during ingest', () => {
 
     const sum = (k: 'rating' | 'request' | 'fault') => produced.reduce((a, p) => a + p.byIntended[k], 0);
     const { rows } = await db.query<{ ratings: string; requests: string; rejects: string }>(
-      `select (select count(*) from rating_interaction where source_position(source_id, source_seq) like $1) as ratings,
-              (select count(*) from request_interaction where source_position(source_id, source_seq) like $1) as requests,
-              (select count(*) from rejected_event where source_position(source_id, source_seq) like $1) as rejects`,
+      `select (select count(*) from rating_interaction where source_id in (select source_id from position_source where prefix like $1)) as ratings,
+              (select count(*) from request_interaction where source_id in (select source_id from position_source where prefix like $1)) as requests,
+              (select count(*) from rejected_event where source_id in (select source_id from position_source where prefix like $1)) as rejects`,
       [`kafka:${topic}:%`],
     );
     expect({

@@ -42,9 +42,9 @@ async function produce(topic: string, values: Array<Buffer | string | null>, par
 
 async function outcomeOf(pool: Pool, position: string): Promise<{ kind: string; reason: string | null }> {
   const { rows } = await pool.query<{ kind: string; reason: string | null }>(
-    `select 'rating' as kind, null as reason from rating_interaction where source_position(source_id, source_seq) = $1
-     union all select 'request', null from request_interaction where source_position(source_id, source_seq) = $1
-     union all select 'rejected', reason from rejected_event where source_position(source_id, source_seq) = $1`,
+    `select 'rating' as kind, null as reason from rating_interaction where (source_id, source_seq) = (select * from position_key($1))
+     union all select 'request', null from request_interaction where (source_id, source_seq) = (select * from position_key($1))
+     union all select 'rejected', reason from rejected_event where (source_id, source_seq) = (select * from position_key($1))`,
     [position],
   );
   if (rows.length !== 1) throw new Error(`${position} stored ${rows.length} times`);
@@ -159,7 +159,7 @@ describe('live ingest', () => {
     expect(reasons).toEqual(['malformed', 'malformed', 'malformed', 'malformed', 'too_large']);
     expect(await outcomeOf(db, kafkaPosition(topic, 0, 5))).toEqual({ kind: 'rating', reason: null });
     const { rows } = await db.query(
-      'select raw from rejected_event where source_position(source_id, source_seq) = $1',
+      'select raw from rejected_event where (source_id, source_seq) = (select * from position_key($1))',
       [kafkaPosition(topic, 0, 1)],
     );
     expect(Buffer.from(rows[0].raw)).toEqual(Buffer.from([0xff, 0x00, 0xfe, 0x80]));
@@ -172,9 +172,9 @@ describe('live ingest', () => {
     const count = async () =>
       (
         await db.query<{ n: number }>(
-          `select (select count(*) from rating_interaction where source_position(source_id, source_seq) like $1)
-                + (select count(*) from request_interaction where source_position(source_id, source_seq) like $1)
-                + (select count(*) from rejected_event where source_position(source_id, source_seq) like $1) as n`,
+          `select (select count(*) from rating_interaction where source_id in (select source_id from position_source where prefix like $1))
+                + (select count(*) from request_interaction where source_id in (select source_id from position_source where prefix like $1))
+                + (select count(*) from rejected_event where source_id in (select source_id from position_source where prefix like $1)) as n`,
           [`kafka:${topic}:%`],
         )
       ).rows[0]!.n;

@@ -109,10 +109,10 @@ describe('museum-etl up (the main job)', () => {
       await waitFor(
         async () => ({
           history: await count(
-            `select count(*) as n from rating_interaction where source_position(source_id, source_seq) like 's3:%'`,
+            `select count(*) as n from rating_interaction where source_id in (select source_id from position_source where prefix like 's3:%')`,
           ),
           live: await count(
-            `select count(*) as n from rating_interaction where source_position(source_id, source_seq) like 'kafka:%'`,
+            `select count(*) as n from rating_interaction where source_id in (select source_id from position_source where prefix like 'kafka:%')`,
           ),
           pins: await count('select count(*) as n from pinterest.row_origin'),
         }),

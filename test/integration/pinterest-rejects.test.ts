@@ -56,7 +56,7 @@ async function storeRejects(rejects: { type: string; raw: string; reason: string
 
 async function replayOutcomes(positions: string[]) {
   const { rows } = await db.query<{ source_position: string; replay_outcome: string | null }>(
-    'select source_position(source_id, source_seq), replay_outcome from pinterest.rejected_record where source_position(source_id, source_seq) = any($1) order by 1',
+    'select source_position(source_id, source_seq), replay_outcome from pinterest.rejected_record where (source_id, source_seq) in (select k.* from unnest($1::text[]) as u(p), position_key(u.p) as k) order by 1',
     [positions],
   );
   return Object.fromEntries(rows.map((r) => [r.source_position, r.replay_outcome?.split(':')[0] ?? null]));
@@ -113,8 +113,8 @@ describe('Pinterest rejects', () => {
     });
     // A loaded reject keeps its position: the row or duplicate it became is recorded under it.
     const { rows } = await db.query<{ source_position: string; outcome: string }>(
-      `select source_position(source_id, source_seq), 'row' as outcome from pinterest.row_origin where source_position(source_id, source_seq) = any($1)
-       union all select source_position(source_id, source_seq), 'duplicate' from pinterest.duplicate_record where source_position(source_id, source_seq) = any($1)
+      `select source_position(source_id, source_seq), 'row' as outcome from pinterest.row_origin where (source_id, source_seq) in (select k.* from unnest($1::text[]) as u(p), position_key(u.p) as k)
+       union all select source_position(source_id, source_seq), 'duplicate' from pinterest.duplicate_record where (source_id, source_seq) in (select k.* from unnest($1::text[]) as u(p), position_key(u.p) as k)
        order by 1`,
       [positions],
     );

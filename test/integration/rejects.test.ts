@@ -124,7 +124,7 @@ interface StoredReject {
 async function rejectsLike(prefix: string): Promise<Map<string, StoredReject>> {
   const { rows } = await db.query<StoredReject>(
     `select source_position(source_id, source_seq) as position, reason, replay_outcome, replayed_at is not null as replayed
-     from rejected_event where source_position(source_id, source_seq) like $1`,
+     from rejected_event where source_id in (select source_id from position_source where prefix like $1)`,
     [`${prefix}%`],
   );
   return new Map(rows.map((r) => [r.position, r]));
@@ -133,8 +133,8 @@ async function rejectsLike(prefix: string): Promise<Map<string, StoredReject>> {
 /** position -> 'rating' | 'request', for every interaction row under a prefix; fails on a duplicate. */
 async function rowsLike(prefix: string): Promise<Map<string, string>> {
   const { rows } = await db.query<{ position: string; kind: string }>(
-    `select source_position(source_id, source_seq) as position, 'rating' as kind from rating_interaction where source_position(source_id, source_seq) like $1
-     union all select source_position(source_id, source_seq), 'request' from request_interaction where source_position(source_id, source_seq) like $1`,
+    `select source_position(source_id, source_seq) as position, 'rating' as kind from rating_interaction where source_id in (select source_id from position_source where prefix like $1)
+     union all select source_position(source_id, source_seq), 'request' from request_interaction where source_id in (select source_id from position_source where prefix like $1)`,
     [`${prefix}%`],
   );
   const out = new Map<string, string>();
@@ -148,9 +148,9 @@ async function rowsLike(prefix: string): Promise<Map<string, string>> {
 /** consumed = ratings + requests + rejects not loaded by a replay. */
 async function reconciles(prefix: string, consumed: number): Promise<void> {
   const { rows } = await db.query<{ ratings: string; requests: string; rejects: string }>(
-    `select (select count(*) from rating_interaction where source_position(source_id, source_seq) like $1) as ratings,
-            (select count(*) from request_interaction where source_position(source_id, source_seq) like $1) as requests,
-            (select count(*) from rejected_event where source_position(source_id, source_seq) like $1
+    `select (select count(*) from rating_interaction where source_id in (select source_id from position_source where prefix like $1)) as ratings,
+            (select count(*) from request_interaction where source_id in (select source_id from position_source where prefix like $1)) as requests,
+            (select count(*) from rejected_event where source_id in (select source_id from position_source where prefix like $1)
                and replay_outcome is distinct from 'loaded') as rejects`,
     [`${prefix}%`],
   );
@@ -330,13 +330,14 @@ describe('rejects replay', () => {
     // Loaded rows carry what the event said.
     const { rows } = await db.query<{ public_id: string; rating_id: number; event_at: Date }>(
       `select e.public_id, r.rating_id, r.event_at from rating_interaction r join exhibition e using (exhibition_id)
-       where source_position(r.source_id, r.source_seq) = $1`,
+       where (r.source_id, r.source_seq) = (select * from position_key($1))`,
       [kafkaPosition(topic, 0, 0)],
     );
     expect(rows).toEqual([{ public_id: 'EXH_07', rating_id: 3, event_at: new Date(AT) }]);
     const req = await db.query<{ request_id: number }>(
-      'select request_id from request_interaction where source_position(source_id, source_seq) like $1',
-      [`${s3Prefix}%#3`],
+      `select request_id from request_interaction
+       where source_id in (select source_id from position_source where prefix like $1) and source_seq = 3`,
+      [`${s3Prefix}%#`],
     );
     expect(req.rows).toEqual([{ request_id: 1 }]);
 

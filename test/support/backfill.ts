@@ -126,9 +126,9 @@ export interface Outcomes {
 export async function outcomesOf(db: Pool, bucket: string, key = ''): Promise<Outcomes> {
   const like = `s3:${bucket}/${key}`.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
   const { rows } = await db.query<{ position: string; outcome: string }>(
-    `select source_position(source_id, source_seq) as position, 'rating' as outcome from rating_interaction where source_position(source_id, source_seq) like $1
-     union all select source_position(source_id, source_seq), 'request' from request_interaction where source_position(source_id, source_seq) like $1
-     union all select source_position(source_id, source_seq), reason from rejected_event where source_position(source_id, source_seq) like $1`,
+    `select source_position(source_id, source_seq) as position, 'rating' as outcome from rating_interaction where source_id in (select source_id from position_source where prefix like $1)
+     union all select source_position(source_id, source_seq), 'request' from request_interaction where source_id in (select source_id from position_source where prefix like $1)
+     union all select source_position(source_id, source_seq), reason from rejected_event where source_id in (select source_id from position_source where prefix like $1)`,
     [like],
   );
   const out: Outcomes = { byLine: new Map(), etags: new Set(), ratings: 0, requests: 0, rejects: 0 };
@@ -168,9 +168,9 @@ export function expectedOutcomes(csv: string, ctx: RuleContext) {
 export async function countsOf(db: Pool, bucket: string) {
   const like = `s3:${bucket}/`.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
   const { rows } = await db.query<{ ratings: string; requests: string; rejects: string }>(
-    `select (select count(*) from rating_interaction where source_position(source_id, source_seq) like $1) as ratings,
-            (select count(*) from request_interaction where source_position(source_id, source_seq) like $1) as requests,
-            (select count(*) from rejected_event where source_position(source_id, source_seq) like $1) as rejects`,
+    `select (select count(*) from rating_interaction where source_id in (select source_id from position_source where prefix like $1)) as ratings,
+            (select count(*) from request_interaction where source_id in (select source_id from position_source where prefix like $1)) as requests,
+            (select count(*) from rejected_event where source_id in (select source_id from position_source where prefix like $1)) as rejects`,
     [like],
   );
   const r = rows[0]!;

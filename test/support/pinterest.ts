@@ -37,9 +37,9 @@ export function outcomesOf(db: Pool, topic: string): Promise<Map<string, Outcome
 /** The outcome of every position starting with `prefix` (e.g. `s3:<bucket>/`); two is an error. */
 export async function outcomesUnder(db: Pool, prefix: string): Promise<Map<string, Outcome>> {
   const { rows } = await db.query<Outcome & { source_position: string }>(
-    `select source_position(source_id, source_seq), 'row' as kind, null as reason from pinterest.row_origin where source_position(source_id, source_seq) like $1
-     union all select source_position(source_id, source_seq), 'duplicate', null from pinterest.duplicate_record where source_position(source_id, source_seq) like $1
-     union all select source_position(source_id, source_seq), 'rejected', reason from pinterest.rejected_record where source_position(source_id, source_seq) like $1`,
+    `select source_position(source_id, source_seq), 'row' as kind, null as reason from pinterest.row_origin where source_id in (select source_id from position_source where prefix like $1)
+     union all select source_position(source_id, source_seq), 'duplicate', null from pinterest.duplicate_record where source_id in (select source_id from position_source where prefix like $1)
+     union all select source_position(source_id, source_seq), 'rejected', reason from pinterest.rejected_record where source_id in (select source_id from position_source where prefix like $1)`,
     [`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
   );
   const outcomes = new Map<string, Outcome>();

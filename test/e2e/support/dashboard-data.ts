@@ -201,8 +201,9 @@ export async function insertEvents(
 
 export async function deleteEvents(db: Pool, tag: string): Promise<void> {
   for (const table of ['rating_interaction', 'request_interaction']) {
-    await db.query(`delete from ${table} where source_position(source_id, source_seq) like $1`, [
-      `kafka:${tag}:%`,
-    ]);
+    await db.query(
+      `delete from ${table} where source_id in (select source_id from position_source where prefix like $1)`,
+      [`kafka:${tag}:%`],
+    );
   }
 }
