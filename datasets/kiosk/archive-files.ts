@@ -7,7 +7,7 @@ import { DEFAULT_SINK_PREFIX, parseSinkObjectKey, type SinkObjectName } from '..
 import type { KioskDeps } from './dataset';
 import { CopyTextBuffer } from '../../pipeline/copy-text';
 import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } from '../../pipeline/dataset';
-import { KioskFinalRows, loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
+import { KioskFinalRows, loadStagedVerdicts, stageVerdicts, stagedVerdictWriter } from './verdicts';
 
 export const KIOSK_ARCHIVE_DATASET = 'kiosk-archive';
 
@@ -60,15 +60,13 @@ export function kioskArchiveFiles(
           const judged = emptyChunkJudged(['rating', 'request', 'reject']);
           const text = new CopyTextBuffer();
           const raw = linesOfChunk(lines);
-          judgeMessages(name, rules, raw, rowBudget, judged, (position, bytes, verdict) =>
-            writeVerdict(
-              text,
-              batch.batchId,
-              deps.sources.compact(position),
-              bytes,
-              verdict,
-              snapshot.exhibitionIds,
-            ),
+          judgeMessages(
+            name,
+            rules,
+            raw,
+            rowBudget,
+            judged,
+            stagedVerdictWriter(text, batch.batchId, deps.sources, snapshot.exhibitionIds),
           );
           await stageVerdicts(client, batch.batchId, text);
           return judged;

@@ -11,7 +11,7 @@ import {
   KioskFinalRows,
   loadStagedVerdicts,
   stageVerdicts,
-  writeVerdict,
+  stagedVerdictWriter,
 } from './verdicts';
 
 /** The kiosk dataset (docs/spec/kiosk-events.md) behind the pipeline's dataset seam. */
@@ -29,10 +29,8 @@ export function kioskDataset(deps: KioskDeps): Dataset {
     async transform(client, batch, messages) {
       const { snapshot, judged } = await judgeFresh(deps, batch, messages);
       const text = new CopyTextBuffer();
-      for (const { position, raw, verdict } of judged.verdicts) {
-        const at = deps.sources.compact(position);
-        writeVerdict(text, batch.batchId, at, raw, verdict, snapshot.exhibitionIds);
-      }
+      const write = stagedVerdictWriter(text, batch.batchId, deps.sources, snapshot.exhibitionIds);
+      for (const { position, raw, verdict } of judged.verdicts) write(position, raw, verdict);
       await stageVerdicts(client, batch.batchId, text);
       return judged.counts;
     },

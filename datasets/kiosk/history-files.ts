@@ -8,7 +8,7 @@ import { emptyChunkJudged, type ChunkJudged, type FileDataset, type FileRef } fr
 import { linesOfChunk, type RawLine } from '../../pipeline/line-splitter';
 import { CsvLineJudge } from './history-csv';
 import type { Verdict } from './rules';
-import { KioskFinalRows, loadStagedVerdicts, stageVerdicts, writeVerdict } from './verdicts';
+import { KioskFinalRows, loadStagedVerdicts, stageVerdicts, stagedVerdictWriter } from './verdicts';
 
 /** What judging the next chunk of a history file needs: its header (null until line 1 is judged). */
 interface HistoryJudgeState {
@@ -49,15 +49,13 @@ export function kioskHistoryFiles(deps: KioskDeps): FileDataset {
           const judged = emptyChunkJudged(['rating', 'request', 'reject'], ['blank', 'header']);
           const text = new CopyTextBuffer();
           const raw = linesOfChunk(lines);
-          judgeLines(judge, file, raw, rowBudget, judged, (position, bytes, verdict) =>
-            writeVerdict(
-              text,
-              batch.batchId,
-              deps.sources.compact(position),
-              bytes,
-              verdict,
-              snapshot.exhibitionIds,
-            ),
+          judgeLines(
+            judge,
+            file,
+            raw,
+            rowBudget,
+            judged,
+            stagedVerdictWriter(text, batch.batchId, deps.sources, snapshot.exhibitionIds),
           );
           await stageVerdicts(client, batch.batchId, text);
           judged.state = { header: judge.header } satisfies HistoryJudgeState;

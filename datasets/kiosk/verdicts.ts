@@ -18,8 +18,22 @@ const RATING_COLUMNS = ['exhibition_id', 'rating_id', 'event_at', 'source_id', '
 const REQUEST_COLUMNS = ['exhibition_id', 'request_id', 'event_at', 'source_id', 'source_seq'];
 const REJECT_COLUMNS = ['source_id', 'source_seq', 'raw', 'reason', 'detail'];
 
+/**
+ * `writeVerdict` for one staged batch, each verdict at its readable position; the positions'
+ * sources must have been resolved (`sources.resolve`) before.
+ */
+export function stagedVerdictWriter(
+  text: CopyTextBuffer,
+  batchId: string,
+  sources: PositionSources,
+  exhibitionIds: ReadonlyMap<string, number>,
+): (position: string, raw: Buffer, verdict: Verdict) => void {
+  return (position, raw, verdict) =>
+    writeVerdict(text, batchId, sources.compact(position), raw, verdict, exhibitionIds);
+}
+
 /** One verdict as a staged_kiosk_verdict row, whether it came from Kafka or from a history file. */
-export function writeVerdict(
+function writeVerdict(
   text: CopyTextBuffer,
   batchId: string,
   position: CompactPosition,
